@@ -1,0 +1,160 @@
+# clonesafe build: AssemblyScript → Wasm → wasm2c → freestanding x86-64 C →
+# multiboot image. `make run` boots it, `make test` runs the whole suite.
+# Every target installs what it needs (npm ci; apt-get for the system tools).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+MACHINE ?= pc
+BUILD := build
+CC := gcc
+LD := ld
+OBJCOPY := objcopy
+NODE := node
+WASM2C_VERSION := 1.0.32
+APT_PACKAGES := qemu-system-x86 qemu-utils wabt acpica-tools
+APT_TOOLS := qemu-system-x86_64 qemu-img wasm2c iasl acpiexec
+
+GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
+LIBGCC := $(shell $(CC) -print-libgcc-file-name)
+
+KERNEL_SOURCES := $(shell find kernel -name '*.ts')
+TOOLS_SOURCES := $(shell find tools -name '*.ts')
+BOOT_HEADERS := $(wildcard boot/*.h boot/include/*.h)
+
+# Software bounds checks (no guard pages) and call-depth counting (runaway
+# recursion becomes a trap, not a triple fault): see DESIGN.md §3.
+WASM_RT_FLAGS := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -DWASM_RT_USE_STACK_DEPTH_COUNT=1 \
+                 -DWASM_RT_MAX_CALL_STACK_DEPTH=1000
+CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
+          -Iboot -Iboot/include -I$(BUILD)/include -I$(BUILD) \
+          -mno-red-zone -mcmodel=kernel -fno-pic -fno-pie -fno-stack-protector \
+          -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-builtin \
+          -Wall -Wextra -Werror $(WASM_RT_FLAGS)
+# wasm2c's output is not ours to lint.
+KERNEL_C_FLAGS := -Wno-unused -Wno-unused-parameter -Wno-unused-function -Wno-error
+
+LOADER_OBJS := $(BUILD)/boot/entry.o $(BUILD)/boot/isr.o $(BUILD)/boot/loader.o \
+               $(BUILD)/boot/irq.o $(BUILD)/boot/trap.o $(BUILD)/boot/runtime.o \
+               $(BUILD)/boot/hw.o $(BUILD)/boot/kernel.o
+
+.PHONY: build deps npm-deps system-deps run debug test test-unit test-integration typecheck clean
+
+build: $(BUILD)/clonesafe.elf $(BUILD)/clonesafe64.elf $(BUILD)/host/kernel.wasm $(BUILD)/tools/clonesafe.mjs
+
+# ---- dependencies -------------------------------------------------------
+
+deps: npm-deps system-deps
+
+npm-deps: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+system-deps: $(BUILD)/.system-deps
+$(BUILD)/.system-deps:
+	@missing=""; for t in $(APT_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $(APT_PACKAGES) (missing:$$missing)"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $(APT_PACKAGES) >/dev/null || \
+	    { echo "error: could not install $(APT_PACKAGES)" >&2; exit 1; }; \
+	fi
+	@v=$$(wasm2c --version); if [ "$$v" != "$(WASM2C_VERSION)" ]; then \
+	  echo "error: wasm2c $$v found, but the loader is written for wasm2c $(WASM2C_VERSION)" >&2; \
+	  echo "       (runtime names and macros differ between versions; see DESIGN.md §3)" >&2; exit 1; fi
+	@mkdir -p $(BUILD) && touch $@
+
+# ---- kernel: AssemblyScript → Wasm → C ----------------------------------
+
+$(BUILD)/kernel.wasm: $(KERNEL_SOURCES) asconfig.json | npm-deps
+	@mkdir -p $(BUILD)
+	npx asc kernel/main.ts --target kernel
+
+$(BUILD)/host/kernel.wasm: $(KERNEL_SOURCES) asconfig.json | npm-deps
+	@mkdir -p $(BUILD)/host
+	npx asc kernel/host.ts --target host
+
+$(BUILD)/kernel.c $(BUILD)/kernel.h &: $(BUILD)/kernel.wasm $(BUILD)/.system-deps
+	wasm2c -n kernel $< -o $(BUILD)/kernel.c
+
+$(BUILD)/include/wasm-rt.h: $(BUILD)/.system-deps
+	@mkdir -p $(BUILD)/include
+	cp "$$(dirname "$$(command -v wasm2c)")/../include/wasm-rt.h" $@
+
+# ---- loader and link ----------------------------------------------------
+
+$(BUILD)/boot/%.o: boot/%.S
+	@mkdir -p $(BUILD)/boot
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/boot/irq.o: boot/irq.c $(BOOT_HEADERS) $(BUILD)/include/wasm-rt.h
+	@mkdir -p $(BUILD)/boot
+	$(CC) $(CFLAGS) -mgeneral-regs-only -c $< -o $@
+
+$(BUILD)/boot/kernel.o: $(BUILD)/kernel.c $(BUILD)/kernel.h $(BUILD)/include/wasm-rt.h $(BOOT_HEADERS)
+	$(CC) $(CFLAGS) $(KERNEL_C_FLAGS) -c $< -o $@
+
+$(BUILD)/boot/%.o: boot/%.c $(BOOT_HEADERS) $(BUILD)/include/wasm-rt.h $(BUILD)/kernel.h
+	@mkdir -p $(BUILD)/boot
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# Two passes: link once with an empty symbol table, generate the real one from
+# that image, link again. .ksyms lies after all code, so no function moves;
+# the comparison below proves it.
+LINK := $(LD) -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack -T boot/linker.ld
+
+$(BUILD)/boot/ksyms-empty.o: boot/mksyms.sh
+	@mkdir -p $(BUILD)/boot
+	boot/mksyms.sh > $(BUILD)/boot/ksyms-empty.c
+	$(CC) $(CFLAGS) -c $(BUILD)/boot/ksyms-empty.c -o $@
+
+$(BUILD)/clonesafe64.elf: $(LOADER_OBJS) $(BUILD)/boot/ksyms-empty.o boot/linker.ld boot/mksyms.sh
+	$(LINK) -o $(BUILD)/clonesafe64.pass1.elf $(LOADER_OBJS) $(BUILD)/boot/ksyms-empty.o $(LIBGCC)
+	boot/mksyms.sh $(BUILD)/clonesafe64.pass1.elf > $(BUILD)/boot/ksyms.c
+	$(CC) $(CFLAGS) -c $(BUILD)/boot/ksyms.c -o $(BUILD)/boot/ksyms.o
+	$(LINK) -o $@ $(LOADER_OBJS) $(BUILD)/boot/ksyms.o $(LIBGCC)
+	@cmp -s <(nm -n $(BUILD)/clonesafe64.pass1.elf | grep -i ' t ') <(nm -n $@ | grep -i ' t ') || \
+	  { echo "error: functions moved between link passes; the panic symbol table would lie" >&2; rm -f $@; exit 1; }
+
+# QEMU's multiboot loader refuses ELF64: wrap the same bytes as ELF32.
+$(BUILD)/clonesafe.elf: $(BUILD)/clonesafe64.elf
+	$(OBJCOPY) -O elf32-i386 --strip-all $< $@
+	@echo "image: $@ $$(stat -c %s $@) bytes"
+
+# ---- host tools ---------------------------------------------------------
+
+$(BUILD)/tools/clonesafe.mjs: $(TOOLS_SOURCES) | npm-deps
+	@mkdir -p $(BUILD)/tools
+	npx esbuild tools/cli/clonesafe.ts --bundle --platform=node --format=esm --target=node20 \
+	  --banner:js='#!/usr/bin/env node' --outfile=$@ --log-level=warning
+	@chmod +x $@
+
+# ---- run ----------------------------------------------------------------
+
+run: build
+	$(NODE) $(BUILD)/tools/clonesafe.mjs run --machine $(MACHINE)
+
+debug: build
+	$(NODE) $(BUILD)/tools/clonesafe.mjs run --machine $(MACHINE) --debug
+
+# ---- tests --------------------------------------------------------------
+
+typecheck: | npm-deps
+	npx tsc --noEmit -p tsconfig.json
+
+# The JSON report feeds .ci/run's summary line.
+VITEST := npx vitest run --reporter=default --reporter=json --outputFile.json=$(BUILD)/test-report.json
+
+test: build typecheck
+	$(VITEST)
+
+test-unit: build
+	$(VITEST) --project unit
+
+test-integration: build
+	$(VITEST) --project integration
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,159 @@
+/*
+ * Multiboot entry and the 32→64-bit trampoline.
+ * Owns: the multiboot header, the first page tables (identity map of the low
+ * 4 GiB with 2 MiB pages, write-back), the GDT, SSE enablement and the boot
+ * stack. Calls: loader_main(magic, mbi) in 64-bit mode. Never: decides
+ * anything about devices or memory use beyond what the CPU needs to reach C.
+ */
+#define MB_MAGIC 0x1BADB002
+#define MB_FLAGS 0x00000003          /* page-aligned modules, memory info */
+
+#define PTE_P   0x001
+#define PTE_W   0x002
+#define PTE_PS  0x080
+
+    .section .multiboot, "a"
+    .align 4
+    .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+
+    .section .text.boot32, "ax"
+    .code32
+    .global _start
+_start:
+    cli
+    cld
+    movl %eax, mb_magic
+    movl %ebx, mb_info
+    movl $boot_stack_top, %esp
+
+    /* Long mode needs CPUID leaf 0x80000001 EDX.LM (bit 29). */
+    movl $0x80000000, %eax
+    cpuid
+    cmpl $0x80000001, %eax
+    jb no_long_mode
+    movl $0x80000001, %eax
+    cpuid
+    btl $29, %edx
+    jnc no_long_mode
+
+    /* Zero the page-table area (PML4, PDPT, 4 PDs), then fill it. */
+    movl $pt_pml4, %edi
+    movl $(6 * 4096 / 4), %ecx
+    xorl %eax, %eax
+    rep stosl
+
+    movl $pt_pdpt, %eax
+    orl $(PTE_P | PTE_W), %eax
+    movl %eax, pt_pml4
+
+    movl $pt_pd, %eax
+    orl $(PTE_P | PTE_W), %eax
+    movl $pt_pdpt, %edi
+    movl $4, %ecx
+1:  movl %eax, (%edi)
+    addl $4096, %eax
+    addl $8, %edi
+    loop 1b
+
+    /* 2048 entries of 2 MiB: 0 .. 4 GiB, identity. */
+    movl $pt_pd, %edi
+    movl $(PTE_P | PTE_W | PTE_PS), %eax
+    movl $2048, %ecx
+2:  movl %eax, (%edi)
+    addl $0x200000, %eax
+    addl $8, %edi
+    loop 2b
+
+    movl %cr4, %eax
+    orl $(1 << 5), %eax              /* PAE */
+    movl %eax, %cr4
+    movl $pt_pml4, %eax
+    movl %eax, %cr3
+    movl $0xC0000080, %ecx           /* EFER */
+    rdmsr
+    orl $(1 << 8), %eax              /* LME */
+    wrmsr
+    movl %cr0, %eax
+    orl $((1 << 31) | (1 << 16) | 1), %eax   /* PG, WP, PE */
+    movl %eax, %cr0
+
+    lgdt gdt_pointer
+    ljmp $0x08, $long_mode_entry
+
+no_long_mode:
+    /* COM1 is usable without init under QEMU; say why we stop. */
+    movl $msg_no_lm, %esi
+3:  lodsb
+    testb %al, %al
+    jz 4f
+    movw $0x3f8, %dx
+    outb %al, %dx
+    jmp 3b
+4:  movw $0xf4, %dx
+    movl $0x42, %eax
+    outl %eax, %dx
+5:  hlt
+    jmp 5b
+
+    .code64
+long_mode_entry:
+    movw $0x10, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %ss
+    xorw %ax, %ax
+    movw %ax, %fs
+    movw %ax, %gs
+    movq $boot_stack_top, %rsp
+    xorq %rbp, %rbp
+
+    /* SSE: CR0.EM = 0, CR0.MP = 1; CR4.OSFXSR | CR4.OSXMMEXCPT. gcc uses
+     * XMM registers even in integer code, so this precedes any C. */
+    movq %cr0, %rax
+    andq $~(1 << 2), %rax
+    orq $(1 << 1), %rax
+    movq %rax, %cr0
+    movq %cr4, %rax
+    orq $((1 << 9) | (1 << 10)), %rax
+    movq %rax, %cr4
+
+    movl mb_magic, %edi
+    movl mb_info, %esi
+    call loader_main
+6:  cli
+    hlt
+    jmp 6b
+
+    .section .rodata
+msg_no_lm:
+    .asciz "panic: loader: this CPU has no long mode (x86-64 required)\r\n"
+
+    .section .data
+    .align 16
+    .global gdt
+gdt:
+    .quad 0                          /* null                                */
+    .quad 0x00AF9A000000FFFF         /* 0x08: 64-bit code, DPL 0           */
+    .quad 0x00CF92000000FFFF         /* 0x10: data, DPL 0                  */
+    .quad 0, 0                       /* 0x18: 64-bit TSS, filled by C      */
+gdt_end:
+    .global gdt_pointer
+gdt_pointer:
+    .word gdt_end - gdt - 1
+    .quad gdt
+
+    .global mb_magic, mb_info
+mb_magic: .long 0
+mb_info:  .long 0
+
+    .section .bss
+    .align 4096
+    .global pt_pml4, pt_pdpt, pt_pd
+pt_pml4: .skip 4096
+pt_pdpt: .skip 4096
+pt_pd:   .skip 4 * 4096
+    .align 16
+    .global boot_stack_bottom, boot_stack_top
+boot_stack_bottom:
+    .skip 2 * 1024 * 1024
+boot_stack_top:

@@ -1,0 +1,70 @@
+/*
+ * The "hw" imports: the one narrow interface between the AssemblyScript
+ * kernel and the machine (kernel/hw.ts declares the same list; the host build
+ * substitutes a simulated machine for it).
+ * Owns: the kernel instance. Each function executes exactly what its name
+ * says — an instruction, or a copy — and decides nothing. Integers only
+ * (i32/i64) cross this boundary.
+ */
+#include "loader.h"
+#include "kernel.h"
+
+struct Z_env_instance_t { int unused; };
+struct Z_hw_instance_t { int unused; };
+
+static Z_kernel_instance_t kernel;
+static struct Z_env_instance_t env_instance;
+static struct Z_hw_instance_t hw_instance;
+
+/* A pointer to [offset, offset+len) of linear memory, or 0 if out of bounds. */
+uint8_t *linear_memory_at(uint32_t offset, uint32_t len) {
+  wasm_rt_memory_t *mem = Z_kernelZ_memory(&kernel);
+  if ((uint64_t)offset + len > mem->size) return 0;
+  return mem->data + offset;
+}
+
+void kernel_start(uint32_t magic, uint32_t mbi) {
+  Z_kernel_init_module();
+  Z_kernel_instantiate(&kernel, &env_instance, &hw_instance);
+  Z_kernelZ_kmain(&kernel, magic, mbi);
+}
+
+#define HW(name) Z_hwZ_##name
+typedef struct Z_hw_instance_t hw_t;
+
+u32 HW(inb)(hw_t *h, u32 port) { (void)h; return inb((uint16_t)port); }
+u32 HW(inw)(hw_t *h, u32 port) { (void)h; return inw((uint16_t)port); }
+u32 HW(inl)(hw_t *h, u32 port) { (void)h; return inl((uint16_t)port); }
+void HW(outb)(hw_t *h, u32 port, u32 v) { (void)h; outb((uint16_t)port, (uint8_t)v); }
+void HW(outw)(hw_t *h, u32 port, u32 v) { (void)h; outw((uint16_t)port, (uint16_t)v); }
+void HW(outl)(hw_t *h, u32 port, u32 v) { (void)h; outl((uint16_t)port, v); }
+
+u32 HW(wait_irq)(hw_t *h) { (void)h; return irq_wait(); }
+u32 HW(poll_irq)(hw_t *h) { (void)h; return irq_poll(); }
+
+void HW(halt)(hw_t *h) {
+  (void)h;
+  for (;;) __asm__ volatile("cli; hlt");
+}
+
+u64 HW(rdtsc)(hw_t *h) {
+  (void)h;
+  uint32_t lo, hi;
+  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return ((uint64_t)hi << 32) | lo;
+}
+
+u64 HW(phys_read64)(hw_t *h, u64 addr) { (void)h; return *(volatile uint64_t *)addr; }
+void HW(phys_write64)(hw_t *h, u64 addr, u64 v) { (void)h; *(volatile uint64_t *)addr = v; }
+
+/* Copies physical memory into linear memory; an out-of-bounds destination is
+ * the same trap an out-of-bounds Wasm store would be. */
+void HW(phys_copy_in)(hw_t *h, u32 dst, u64 phys, u32 len) {
+  (void)h;
+  uint8_t *d = linear_memory_at(dst, len);
+  if (!d) wasm_rt_trap(WASM_RT_TRAP_OOB);
+  memcpy(d, (const void *)phys, len);
+}
+
+u64 HW(linear_base)(hw_t *h) { (void)h; return LINEAR_MEMORY_BASE; }
+u64 HW(linear_limit)(hw_t *h) { (void)h; return LINEAR_MEMORY_LIMIT; }

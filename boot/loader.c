@@ -1,0 +1,81 @@
+/*
+ * Loader main: CPU tables, then the Wasm kernel.
+ * Owns: the TSS (with an IST stack for exceptions), the IDT, the 8259 PIC's
+ * remap (every line masked; the kernel unmasks what it wants).
+ * Calls: kernel_start (hw.c). Never: unmasks an IRQ line or touches devices
+ * other than the PIC remap and the panic console.
+ */
+#include "loader.h"
+
+extern uint64_t gdt[];
+extern const uint64_t isr_exception_table[32];
+extern const uint64_t isr_irq_table[16];
+
+struct __attribute__((packed)) tss64 {
+  uint32_t reserved0;
+  uint64_t rsp[3];
+  uint64_t reserved1;
+  uint64_t ist[7];
+  uint64_t reserved2;
+  uint16_t reserved3;
+  uint16_t iomap_base;
+};
+
+struct __attribute__((packed)) idt_entry {
+  uint16_t offset_low, selector;
+  uint8_t ist, type_attr;
+  uint16_t offset_mid;
+  uint32_t offset_high, zero;
+};
+
+static struct tss64 tss;
+static struct idt_entry idt[256];
+static uint8_t exception_stack[32 * 1024] __attribute__((aligned(16)));
+
+static void set_gate(int vector, uint64_t handler, uint8_t ist) {
+  struct idt_entry *e = &idt[vector];
+  e->offset_low = handler & 0xffff;
+  e->selector = 0x08;
+  e->ist = ist;
+  e->type_attr = 0x8E; /* present, DPL 0, 64-bit interrupt gate */
+  e->offset_mid = (handler >> 16) & 0xffff;
+  e->offset_high = handler >> 32;
+  e->zero = 0;
+}
+
+static void tss_init(void) {
+  tss.ist[0] = (uint64_t)(exception_stack + sizeof exception_stack);
+  tss.iomap_base = sizeof tss;
+  uint64_t base = (uint64_t)&tss, limit = sizeof tss - 1;
+  gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+           (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+  gdt[4] = base >> 32;
+  __asm__ volatile("ltr %w0" ::"r"(0x18));
+}
+
+static void idt_init(void) {
+  /* Every exception runs on IST1, so even a blown kernel stack is reported. */
+  for (int v = 0; v < 32; v++) set_gate(v, isr_exception_table[v], 1);
+  for (int l = 0; l < 16; l++) set_gate(32 + l, isr_irq_table[l], 0);
+  struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = {
+      sizeof idt - 1, (uint64_t)idt};
+  __asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+/* Multiboot v1 information: flags bit 0 means mem_lower/mem_upper are valid. */
+static void check_memory(uint32_t magic, uint32_t mbi) {
+  if (magic != 0x2BADB002) loader_panic("not started by a multiboot loader");
+  const uint32_t *info = (const uint32_t *)(uint64_t)mbi;
+  if (!(info[0] & 1)) loader_panic("multiboot info has no memory size");
+  uint64_t top = 0x100000ull + (uint64_t)info[2] * 1024; /* mem_upper, KiB above 1 MiB */
+  if (top < LINEAR_MEMORY_LIMIT) loader_panic("less than 32 MiB of contiguous RAM above 1 MiB");
+}
+
+void loader_main(uint32_t magic, uint32_t mbi) {
+  tss_init();
+  idt_init();
+  irq_init();
+  check_memory(magic, mbi);
+  kernel_start(magic, mbi);
+  machine_exit(EXIT_PANIC_KMAIN_RETURN);
+}

@@ -1,0 +1,175 @@
+/*
+ * The wasm2c runtime and the few libc/libm routines its output calls.
+ * Owns: the Wasm memory object (placed at LINEAR_MEMORY_BASE), funcref
+ * tables (from a static arena), function-type registration and the call-depth
+ * counter that turns runaway recursion into a trap.
+ * Never: allocates from anywhere but its own static arenas.
+ */
+#include <stdarg.h>
+#include "loader.h"
+#include "wasm-rt.h"
+
+uint32_t wasm_rt_call_stack_depth;
+
+/* ---- libc -------------------------------------------------------------- */
+
+void *memcpy(void *dst, const void *src, size_t n) {
+  void *ret = dst;
+  __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n)::"memory");
+  return ret;
+}
+
+void *memmove(void *dst, const void *src, size_t n) {
+  unsigned char *d = dst;
+  const unsigned char *s = src;
+  if (d == s || n == 0) return dst;
+  if (d < s || d >= s + n) return memcpy(dst, src, n);
+  d += n - 1;
+  s += n - 1;
+  __asm__ volatile("std; rep movsb; cld" : "+D"(d), "+S"(s), "+c"(n)::"memory");
+  return dst;
+}
+
+void *memset(void *dst, int c, size_t n) {
+  void *ret = dst;
+  __asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+  return ret;
+}
+
+int memcmp(const void *a, const void *b, size_t n) {
+  const unsigned char *x = a, *y = b;
+  for (size_t i = 0; i < n; i++)
+    if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
+  return 0;
+}
+
+size_t strlen(const char *s) {
+  size_t n = 0;
+  while (s[n]) n++;
+  return n;
+}
+
+/* ---- libm (SSE2 only; gcc emits calls for these under -ffreestanding) -- */
+
+static const double TWO52 = 4503599627370496.0;
+static const float TWO23 = 8388608.0f;
+
+double trunc(double x) {
+  if (!(__builtin_fabs(x) < TWO52)) return x;  /* already integral, inf or NaN */
+  double r = (double)(int64_t)x;
+  return __builtin_copysign(r, x);
+}
+double floor(double x) { double t = trunc(x); return t > x ? t - 1.0 : t; }
+double ceil(double x) { double t = trunc(x); return t < x ? t + 1.0 : t; }
+double nearbyint(double x) { /* ties to even, the default rounding mode */
+  if (!(__builtin_fabs(x) < TWO52)) return x;
+  double r = __builtin_fabs(x) + TWO52 - TWO52;
+  return __builtin_copysign(r, x);
+}
+double fabs(double x) { return __builtin_fabs(x); }
+double copysign(double x, double y) { return __builtin_copysign(x, y); }
+double sqrt(double x) { __asm__("sqrtsd %1, %0" : "=x"(x) : "x"(x)); return x; }
+double fmin(double a, double b) { return a < b ? a : b; }
+double fmax(double a, double b) { return a > b ? a : b; }
+
+float truncf(float x) {
+  if (!(__builtin_fabsf(x) < TWO23)) return x;
+  return __builtin_copysignf((float)(int32_t)x, x);
+}
+float floorf(float x) { float t = truncf(x); return t > x ? t - 1.0f : t; }
+float ceilf(float x) { float t = truncf(x); return t < x ? t + 1.0f : t; }
+float nearbyintf(float x) {
+  if (!(__builtin_fabsf(x) < TWO23)) return x;
+  float r = __builtin_fabsf(x) + TWO23 - TWO23;
+  return __builtin_copysignf(r, x);
+}
+float fabsf(float x) { return __builtin_fabsf(x); }
+float copysignf(float x, float y) { return __builtin_copysignf(x, y); }
+float sqrtf(float x) { __asm__("sqrtss %1, %0" : "=x"(x) : "x"(x)); return x; }
+float fminf(float a, float b) { return a < b ? a : b; }
+float fmaxf(float a, float b) { return a > b ? a : b; }
+
+/* ---- function types ---------------------------------------------------- */
+
+#define MAX_FUNC_TYPES 128
+#define MAX_TYPE_ARITY 16
+
+static struct {
+  uint32_t params, results;
+  uint8_t types[MAX_TYPE_ARITY];
+} func_types[MAX_FUNC_TYPES];
+static uint32_t func_type_count;
+
+uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
+  if (params + results > MAX_TYPE_ARITY) loader_panic("wasm function type has too many parameters");
+  uint8_t types[MAX_TYPE_ARITY];
+  va_list ap;
+  va_start(ap, results);
+  for (uint32_t i = 0; i < params + results; i++) types[i] = (uint8_t)va_arg(ap, int);
+  va_end(ap);
+  for (uint32_t t = 0; t < func_type_count; t++)
+    if (func_types[t].params == params && func_types[t].results == results &&
+        memcmp(func_types[t].types, types, params + results) == 0)
+      return t + 1;
+  if (func_type_count == MAX_FUNC_TYPES) loader_panic("too many wasm function types");
+  func_types[func_type_count].params = params;
+  func_types[func_type_count].results = results;
+  memcpy(func_types[func_type_count].types, types, params + results);
+  return ++func_type_count; /* 0 stays "no type" for null funcrefs */
+}
+
+/* ---- linear memory ----------------------------------------------------- */
+
+#define WASM_PAGE 65536u
+#define LINEAR_MAX_PAGES ((uint32_t)((LINEAR_MEMORY_LIMIT - LINEAR_MEMORY_BASE) / WASM_PAGE))
+
+static int memory_allocated;
+
+void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_pages) {
+  if (memory_allocated) loader_panic("the kernel module asked for a second memory");
+  if (initial_pages > LINEAR_MAX_PAGES) loader_panic("kernel's initial memory exceeds the linear-memory region");
+  memory_allocated = 1;
+  mem->data = (uint8_t *)LINEAR_MEMORY_BASE;
+  mem->pages = initial_pages;
+  mem->max_pages = max_pages < LINEAR_MAX_PAGES ? max_pages : LINEAR_MAX_PAGES;
+  mem->size = initial_pages * WASM_PAGE;
+  memset(mem->data, 0, mem->size);
+}
+
+uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint32_t delta) {
+  uint32_t old = mem->pages;
+  if (delta > mem->max_pages - old) return UINT32_MAX;
+  memset(mem->data + mem->size, 0, (size_t)delta * WASM_PAGE);
+  mem->pages = old + delta;
+  mem->size = mem->pages * WASM_PAGE;
+  return old;
+}
+
+void wasm_rt_free_memory(wasm_rt_memory_t *mem) { (void)mem; }
+
+/* ---- tables ------------------------------------------------------------ */
+
+static wasm_rt_funcref_t table_arena[1024];
+static uint32_t table_arena_used;
+
+void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t *table, uint32_t elements,
+                                    uint32_t max_elements) {
+  /* Tables cannot grow here: reserve exactly the initial size. */
+  if (elements > 1024 - table_arena_used) loader_panic("kernel's function table exceeds the table arena");
+  table->data = &table_arena[table_arena_used];
+  table_arena_used += elements;
+  table->size = elements;
+  table->max_size = elements < max_elements ? elements : max_elements;
+  memset(table->data, 0, elements * sizeof *table->data);
+}
+
+void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t *table) { (void)table; }
+
+uint32_t wasm_rt_grow_funcref_table(wasm_rt_funcref_table_t *table, uint32_t delta,
+                                    wasm_rt_funcref_t init) {
+  (void)table; (void)delta; (void)init;
+  return UINT32_MAX;
+}
+
+void wasm_rt_init(void) {}
+bool wasm_rt_is_initialized(void) { return true; }

@@ -1,0 +1,55 @@
+// COM1 16550 UART driver.
+// Owns: the UART's registers at 0x3F8, transmit (polled; QEMU's THR drains at
+// once) and interrupt-driven receive on IRQ 4 into a byte queue.
+// May call: hw port I/O. Never: interprets the bytes it carries.
+
+import { inb, outb } from "../hw";
+
+export const COM1_IRQ: u32 = 4;
+
+const BASE: u32 = 0x3f8;
+const RBR: u32 = BASE + 0; // receive buffer (DLAB=0)
+const THR: u32 = BASE + 0; // transmit holding (DLAB=0)
+const IER: u32 = BASE + 1;
+const FCR: u32 = BASE + 2;
+const LCR: u32 = BASE + 3;
+const MCR: u32 = BASE + 4;
+const LSR: u32 = BASE + 5;
+
+const LSR_DATA_READY: u32 = 0x01;
+const LSR_THR_EMPTY: u32 = 0x20;
+const TX_SPIN_LIMIT: i32 = 100000;
+
+export function uartInit(): void {
+  outb(IER, 0x00);
+  outb(LCR, 0x80); // DLAB: divisor 1 = 115200 baud
+  outb(BASE + 0, 0x01);
+  outb(BASE + 1, 0x00);
+  outb(LCR, 0x03); // 8N1
+  outb(FCR, 0x07); // FIFO on, both cleared, interrupt at 1 byte
+  outb(MCR, 0x0b); // DTR, RTS, OUT2 (OUT2 gates the IRQ line on PCs)
+  outb(IER, 0x01); // interrupt on received data
+}
+
+export function uartPutByte(byte: u32): void {
+  for (let i = 0; i < TX_SPIN_LIMIT && (inb(LSR) & LSR_THR_EMPTY) == 0; i++) {}
+  outb(THR, byte);
+}
+
+export function uartWrite(text: string): void {
+  for (let i = 0; i < text.length; i++) {
+    const c = <u32>text.charCodeAt(i);
+    uartPutByte(c < 0x80 ? c : 0x3f);
+  }
+}
+
+/** True while a received byte waits in the UART. */
+export function uartHasByte(): bool {
+  return (inb(LSR) & LSR_DATA_READY) != 0;
+}
+
+/** Next received byte, or -1 when none waits. */
+export function uartGetByte(): i32 {
+  if (!uartHasByte()) return -1;
+  return <i32>inb(RBR);
+}

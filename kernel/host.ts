@@ -1,0 +1,7 @@
+// Host build entry: the same kernel modules, compiled for Node with a
+// simulated `hw` (test/support/sim-hw.ts). Exports what tests and host tools
+// drive directly; the machine build's entry is main.ts.
+
+export { boot, step } from "./kernel";
+export { execute, tokenize } from "./console/shell";
+export { hex, parseUnsigned } from "./lib/fmt";

@@ -1,0 +1,33 @@
+// The narrow hardware interface: every instruction the kernel needs but Wasm
+// cannot express. Implemented by boot/hw.c on the machine and by
+// test/support/sim-hw.ts in the host build. Functions here execute, they do
+// not decide; all policy stays in the modules that call them. Only integers
+// cross this boundary.
+
+@external("hw", "inb") export declare function inb(port: u32): u32;
+@external("hw", "inw") export declare function inw(port: u32): u32;
+@external("hw", "inl") export declare function inl(port: u32): u32;
+@external("hw", "outb") export declare function outb(port: u32, value: u32): void;
+@external("hw", "outw") export declare function outw(port: u32, value: u32): void;
+@external("hw", "outl") export declare function outl(port: u32, value: u32): void;
+
+// Sleeps with interrupts enabled until an IRQ line is pending, then returns
+// the mask of pending lines (bit n = legacy IRQ n) and clears it. The loader
+// has masked and acknowledged each line; the kernel unmasks it when served.
+@external("hw", "wait_irq") export declare function waitIrq(): u32;
+// Lets already-raised interrupts in without sleeping; same mask as waitIrq.
+@external("hw", "poll_irq") export declare function pollIrq(): u32;
+// Stops the CPU for good (cli; hlt).
+@external("hw", "halt") export declare function halt(): void;
+
+@external("hw", "rdtsc") export declare function rdtsc(): u64;
+
+// Physical memory: 64-bit words, and bulk copies into linear memory.
+@external("hw", "phys_read64") export declare function physRead64(phys: u64): u64;
+@external("hw", "phys_write64") export declare function physWrite64(phys: u64, value: u64): void;
+@external("hw", "phys_copy_in") export declare function physCopyIn(dst: usize, phys: u64, len: u32): void;
+
+// Where linear memory lives in physical memory, so the kernel can keep
+// those frames out of anything it hands out.
+@external("hw", "linear_base") export declare function linearBase(): u64;
+@external("hw", "linear_limit") export declare function linearLimit(): u64;

@@ -1,0 +1,53 @@
+// Boots the real image under QEMU (TCG) and asserts on what the serial
+// console and the exit status show.
+import { execFileSync } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
+import { MACHINE_TYPES } from "../../tools/qemu/args.js";
+import { PANIC_STATUS, qemuStatusFor } from "../../tools/qemu/exit-status.js";
+import { liveQemuCount } from "../../tools/qemu/launcher.js";
+import { bootKernel } from "../support/qemu.js";
+
+describe.each(MACHINE_TYPES)("boot on -machine %s", (machine) => {
+  it("prints exactly one ready line and answers a shell round trip", async () => {
+    const q = await bootKernel({ machine });
+    expect(await q.command("help")).toMatch(/^help: .*exit <0\.\.63>.*panic </);
+    expect(await q.command("no-such-thing")).toBe('error: unknown command "no-such-thing" (try help)');
+    expect(await q.command("help")).toMatch(/^help: /); // still running
+    expect(q.lines.filter((l) => /^clonesafe ready/.test(l))).toHaveLength(1);
+    expect(q.lines.some((l) => l.startsWith("panic:"))).toBe(false);
+  });
+
+  it("exit <n> leaves QEMU with status (n << 1) | 1", async () => {
+    const q = await bootKernel({ machine, qmp: false });
+    q.sendLine("exit 21");
+    await q.waitForLine(/^exit: 21 \(qemu status 43\)$/);
+    expect((await q.exited).code).toBe(qemuStatusFor(21));
+  });
+});
+
+const PANIC_REPORTS: Record<string, RegExp> = {
+  abort: /^panic: abort: panic requested from the shell in w2c_kernel_machine_panic_panicCommand\+0x/,
+  unreachable: /^panic: wasm trap: unreachable executed in w2c_kernel_machine_panic_panicCommand\+0x/,
+  oob: /^panic: wasm trap: out-of-bounds linear memory access in w2c_kernel_machine_panic_panicCommand\+0x/,
+  div0: /^panic: wasm trap: integer divide by zero in w2c_kernel_machine_panic_panicCommand\+0x/,
+  recursion: /^panic: wasm trap: call stack exhausted \(recursion too deep\) in w2c_kernel_machine_panic_recurse\+0x/,
+  pagefault: /^panic: cpu exception 14 \(page fault\) error=0x0 rip=0x[0-9a-f]+ cr2=0x10000000000 rsp=0x[0-9a-f]+ in Z_hwZ_phys_read64\+0x[0-9a-f]+ called from wasm w2c_kernel_machine_panic_panicCommand\+0x/,
+};
+
+describe.each(MACHINE_TYPES)("panic kinds on -machine %s", (machine) => {
+  it.each(Object.keys(PANIC_REPORTS))("panic %s: a clear report and its own exit status", async (kind) => {
+    const q = await bootKernel({ machine, qmp: false });
+    q.sendLine(`panic ${kind}`);
+    const { line } = await q.waitForLine(/^panic: /);
+    expect(line).toMatch(PANIC_REPORTS[kind]);
+    const exit = await q.exited;
+    expect(exit.code).toBe(PANIC_STATUS[kind]);
+  });
+});
+
+afterAll(() => {
+  expect(liveQemuCount()).toBe(0);
+  let left = "";
+  try { left = execFileSync("pgrep", ["-af", "clonesafe-test-"], { encoding: "utf8" }); } catch { /* none */ }
+  expect(left.split("\n").filter((l) => l.includes("qemu-system")).join("\n")).toBe("");
+});

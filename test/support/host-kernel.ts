@@ -1,0 +1,62 @@
+// Instantiates the host build of the kernel (build/host/kernel.wasm, the
+// same AssemblyScript modules as the machine image) on a SimMachine.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { instantiateSync, type ASUtil } from "@assemblyscript/loader";
+import { SimMachine } from "./sim-hw.js";
+
+export const REPO = resolve(import.meta.dirname, "../..");
+const wasmPath = resolve(REPO, "build/host/kernel.wasm");
+let compiled: WebAssembly.Module | null = null;
+
+export interface HostKernelExports extends Record<string, unknown> {
+  boot(magic: number, mbi: number): void;
+  step(lines: number): void;
+  execute(line: number): number;
+  tokenize(line: number): number;
+  hex(value: bigint, width: number): number;
+  parseUnsigned(token: number): bigint;
+}
+
+export type HostKernel = ASUtil & HostKernelExports;
+
+export const MULTIBOOT_MAGIC = 0x2badb002;
+export const MBI_ADDRESS = 0x9500;
+
+export function hostKernel(machine = new SimMachine()): { machine: SimMachine; kernel: HostKernel } {
+  compiled ??= new WebAssembly.Module(readFileSync(wasmPath));
+  const instance = instantiateSync<HostKernelExports>(compiled, {
+    hw: machine.imports(),
+    env: {
+      abort(msg: number, file: number, line: number, col: number) {
+        const text = (p: number) => (p ? instance.exports.__getString(p) : "?");
+        throw new Error(`abort: ${text(msg)} at ${text(file)}:${line}:${col}`);
+      },
+    },
+  });
+  machine.memory = instance.exports.memory as WebAssembly.Memory;
+  return { machine, kernel: instance.exports as HostKernel };
+}
+
+/** A booted host kernel with a plausible multiboot info block. */
+export function bootedHostKernel(): { machine: SimMachine; kernel: HostKernel } {
+  const machine = new SimMachine();
+  const mbi = new Uint8Array(16);
+  new DataView(mbi.buffer).setUint32(0, 1, true); // flags: memory sizes valid
+  new DataView(mbi.buffer).setUint32(4, 639, true);
+  new DataView(mbi.buffer).setUint32(8, 129912, true);
+  machine.writePhys(MBI_ADDRESS, mbi);
+  const booted = hostKernel(machine);
+  booted.kernel.boot(MULTIBOOT_MAGIC, MBI_ADDRESS);
+  return booted;
+}
+
+/** Types `text` on the simulated serial line and lets the kernel serve IRQ 4. */
+export function typeAndServe(machine: SimMachine, kernel: HostKernel, text: string): string[] {
+  const before = machine.lines().length;
+  machine.type(text);
+  kernel.step(machine.pendingIrqs);
+  machine.pendingIrqs = 0;
+  return machine.lines().slice(before);
+}

@@ -1,0 +1,33 @@
+// Integration-test fixture: boots the real image in QEMU from a fresh
+// temporary directory and guarantees the process and the directory are gone
+// when the test ends, pass or fail.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { onTestFinished } from "vitest";
+import { launchQemu, type LaunchOptions, type QemuInstance } from "../../tools/qemu/launcher.js";
+
+export const REPO = resolve(import.meta.dirname, "../..");
+export const IMAGE = resolve(REPO, "build/clonesafe.elf");
+export const READY = /^clonesafe ready\b/;
+
+export type BootOptions = Partial<Omit<LaunchOptions, "workDir" | "image">>;
+
+export async function startQemu(options: BootOptions = {}): Promise<QemuInstance> {
+  const workDir = mkdtempSync(join(tmpdir(), "clonesafe-test-"));
+  let instance: QemuInstance | null = null;
+  onTestFinished(async () => {
+    await instance?.kill();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+  instance = await launchQemu({ machine: "pc", lifetimeSec: 300, ...options, image: IMAGE, workDir });
+  return instance;
+}
+
+/** Starts QEMU and waits for the ready line. */
+export async function bootKernel(options: BootOptions = {}): Promise<QemuInstance> {
+  const q = await startQemu(options);
+  await q.waitForLine(READY, { timeoutMs: 60_000 });
+  return q;
+}

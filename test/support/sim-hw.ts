@@ -1,0 +1,107 @@
+// A simulated machine behind the kernel's `hw` imports, for the host build:
+// a COM1 UART (receive queue, transmit log), the 8259 mask registers, the
+// isa-debug-exit port and a sparse physical memory. Port I/O to anything
+// else reads as 0xff… and is recorded, so tests can assert on it.
+
+export class MachineHalted extends Error {
+  constructor(readonly exitValue: number | null) {
+    super(exitValue === null ? "machine halted" : `machine exited with value ${exitValue}`);
+  }
+}
+
+const COM1 = 0x3f8;
+
+export class SimMachine {
+  /** Bytes the kernel transmitted on COM1. */
+  tx = "";
+  rx: number[] = [];
+  picMask = [0xff, 0xff];
+  pendingIrqs = 0;
+  exitValue: number | null = null;
+  readonly portLog: Array<{ dir: "in" | "out"; port: number; value: number; width: number }> = [];
+  /** Physical memory, by 4 KiB page. */
+  private readonly pages = new Map<number, Uint8Array>();
+  memory: WebAssembly.Memory | null = null;
+  tsc = 1_000_000n;
+
+  /** Queues bytes as if typed on the serial line and raises IRQ 4. */
+  type(text: string): void {
+    for (let i = 0; i < text.length; i++) this.rx.push(text.charCodeAt(i) & 0xff);
+    this.pendingIrqs |= 1 << 4;
+  }
+
+  /** Complete transmitted lines, CR stripped. */
+  lines(): string[] {
+    return this.tx.split("\n").slice(0, -1).map((l) => l.replace(/\r/g, ""));
+  }
+
+  writePhys(addr: number, bytes: Uint8Array): void {
+    for (let i = 0; i < bytes.length; i++) this.page(addr + i)[(addr + i) & 0xfff] = bytes[i];
+  }
+
+  readPhys(addr: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; i++) out[i] = this.page(addr + i)[(addr + i) & 0xfff];
+    return out;
+  }
+
+  private page(addr: number): Uint8Array {
+    const key = Math.floor(addr / 4096);
+    let p = this.pages.get(key);
+    if (!p) { p = new Uint8Array(4096); this.pages.set(key, p); }
+    return p;
+  }
+
+  private inPort(port: number, width: number): number {
+    let value = width === 1 ? 0xff : width === 2 ? 0xffff : 0xffffffff;
+    if (port === COM1 && width === 1) value = this.rx.shift() ?? 0;
+    else if (port === COM1 + 5) value = 0x60 | (this.rx.length > 0 ? 1 : 0); // THR empty, data ready
+    else if (port === 0x21) value = this.picMask[0];
+    else if (port === 0xa1) value = this.picMask[1];
+    this.portLog.push({ dir: "in", port, value, width });
+    return value >>> 0;
+  }
+
+  private outPort(port: number, value: number, width: number): void {
+    this.portLog.push({ dir: "out", port, value, width });
+    if (port === COM1 && width === 1) this.tx += String.fromCharCode(value & 0xff);
+    else if (port === 0x21) this.picMask[0] = value & 0xff;
+    else if (port === 0xa1) this.picMask[1] = value & 0xff;
+    else if (port === 0xf4) {
+      // isa-debug-exit: the machine is gone the moment the value is written.
+      this.exitValue = value;
+      throw new MachineHalted(value);
+    }
+  }
+
+  /** The `hw` import object. */
+  imports(): Record<string, (...args: never[]) => unknown> {
+    return {
+      inb: (p: number) => this.inPort(p, 1),
+      inw: (p: number) => this.inPort(p, 2),
+      inl: (p: number) => this.inPort(p, 4),
+      outb: (p: number, v: number) => this.outPort(p, v, 1),
+      outw: (p: number, v: number) => this.outPort(p, v, 2),
+      outl: (p: number, v: number) => this.outPort(p, v, 4),
+      wait_irq: () => { const m = this.pendingIrqs; this.pendingIrqs = 0; return m; },
+      poll_irq: () => { const m = this.pendingIrqs; this.pendingIrqs = 0; return m; },
+      halt: () => { throw new MachineHalted(this.exitValue); },
+      rdtsc: () => (this.tsc += 1000n),
+      phys_read64: (addr: bigint) => {
+        const b = this.readPhys(Number(addr), 8);
+        return new DataView(b.buffer).getBigUint64(0, true);
+      },
+      phys_write64: (addr: bigint, v: bigint) => {
+        const b = new Uint8Array(8);
+        new DataView(b.buffer).setBigUint64(0, v, true);
+        this.writePhys(Number(addr), b);
+      },
+      phys_copy_in: (dst: number, phys: bigint, len: number) => {
+        if (!this.memory) throw new Error("memory not attached");
+        new Uint8Array(this.memory.buffer, dst >>> 0, len).set(this.readPhys(Number(phys), len));
+      },
+      linear_base: () => 0x1000000n,
+      linear_limit: () => 0x2000000n,
+    };
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { formatCommandLine, qemuArgs } from "../../tools/qemu/args.js";
+
+describe("QEMU command line", () => {
+  it("builds the make-run machine", () => {
+    const args = qemuArgs({
+      image: "build/clonesafe.elf", machine: "pc", serial: { kind: "stdio" },
+      qmpSocket: "build/qmp.sock", stateDrive: "build/state.qcow2",
+    });
+    const line = formatCommandLine("qemu-system-x86_64", args);
+    for (const part of [
+      "-machine pc", "-accel tcg", "-m 128", "-device vmgenid,guid=auto",
+      "-device isa-debug-exit,iobase=0xf4,iosize=4", "-serial stdio", "-monitor none",
+      "-qmp unix:build/qmp.sock,server=on,wait=off",
+      "-drive if=none,id=vmstate,file=build/state.qcow2,format=qcow2",
+    ]) expect(line).toContain(part);
+    expect(args).not.toContain("-nographic"); // fails together with -serial stdio
+  });
+
+  it("omits vmgenid on request and passes guid, cpu, tables, loadvm and gdb through", () => {
+    const none = qemuArgs({ image: "k", machine: "q35", serial: { kind: "stdio" }, vmgenid: false });
+    expect(none.join(" ")).not.toContain("vmgenid");
+    const full = qemuArgs({
+      image: "k", machine: "q35", serial: { kind: "socket", path: "/tmp/s" },
+      vmgenid: "324e6eaf-d1d1-4bf6-bf41-b9bb6c91fb87", cpu: "max", acpiTables: ["bad.aml"],
+      loadvm: "s1", gdb: true,
+    }).join(" ");
+    for (const part of [
+      "vmgenid,guid=324e6eaf-d1d1-4bf6-bf41-b9bb6c91fb87", "-cpu max", "-acpitable file=bad.aml",
+      "-loadvm s1", "-s -S", "socket,id=serial0,path=/tmp/s,server=on,wait=on", "-serial chardev:serial0",
+    ]) expect(full).toContain(part);
+  });
+});

@@ -1,0 +1,121 @@
+// `clonesafe` — the host-side command line. Subcommands:
+//   run [--machine pc|q35] [--guid G|auto|none] [--cpu MODEL] [--debug]
+//       boot the kernel with the serial console on this terminal (`make run`).
+// Errors end with one `error: …` line on stderr and status 1 (2 for usage).
+
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { formatCommandLine, MACHINE_TYPES, qemuArgs, type MachineType } from "../qemu/args.js";
+import { describeQemuStatus } from "../qemu/exit-status.js";
+import { QEMU_BINARY } from "../qemu/launcher.js";
+
+class UsageError extends Error {}
+
+const USAGE = `usage: clonesafe <command> [options]
+  run [--machine pc|q35] [--guid G|auto|none] [--cpu MODEL] [--debug] [--image FILE]
+      Boot clonesafe under QEMU (TCG) with the serial console on this terminal,
+      QMP at build/qmp.sock and a qcow2 state drive at build/state.qcow2.`;
+
+/** build/ — the CLI is bundled to build/tools/clonesafe.mjs. */
+function buildDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), "..");
+}
+
+function machineOption(value: string | undefined): MachineType {
+  const machine = value ?? "pc";
+  if (!(MACHINE_TYPES as readonly string[]).includes(machine)) {
+    throw new UsageError(`--machine must be one of ${MACHINE_TYPES.join(", ")}, got "${machine}"`);
+  }
+  return machine as MachineType;
+}
+
+function guidOption(value: string | undefined): string | false {
+  const guid = value ?? "auto";
+  if (guid === "none") return false;
+  if (guid !== "auto" && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(guid)) {
+    throw new UsageError(`--guid must be auto, none or a UUID, got "${guid}"`);
+  }
+  return guid;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      machine: { type: "string" },
+      guid: { type: "string" },
+      cpu: { type: "string" },
+      image: { type: "string" },
+      debug: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  const build = buildDir();
+  const image = values.image ?? resolve(build, "clonesafe.elf");
+  if (!existsSync(image)) throw new Error(`kernel image ${image} not found (run make build)`);
+  const qmpSocket = resolve(build, "qmp.sock");
+  const stateDrive = resolve(build, "state.qcow2");
+  mkdirSync(build, { recursive: true });
+  rmSync(qmpSocket, { force: true });
+  if (!existsSync(stateDrive)) {
+    const made = spawnSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"], { encoding: "utf8" });
+    if (made.status !== 0) throw new Error(`qemu-img could not create ${stateDrive}: ${made.stderr.trim()}`);
+  }
+  const args = qemuArgs({
+    image,
+    machine: machineOption(values.machine),
+    vmgenid: guidOption(values.guid),
+    cpu: values.cpu,
+    serial: { kind: "stdio" },
+    qmpSocket,
+    stateDrive,
+    gdb: values.debug,
+  });
+  process.stderr.write(`clonesafe: quit with "exit 0" at the shell or Ctrl-C; QMP socket: ${qmpSocket}\n`);
+  if (values.debug) {
+    process.stderr.write(`clonesafe: waiting for gdb: gdb ${resolve(build, "clonesafe64.elf")} -ex 'target remote :1234'\n`);
+  }
+  if (process.env.CLONESAFE_VERBOSE) process.stderr.write(`${formatCommandLine(QEMU_BINARY, args)}\n`);
+  const child = spawn(QEMU_BINARY, args, { stdio: "inherit" });
+  // Ctrl-C reaches QEMU through the terminal; the CLI waits for it to exit.
+  process.on("SIGINT", () => {});
+  const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((res, rej) => {
+    child.once("error", rej);
+    child.once("exit", (c, s) => res({ code: c, signal: s }));
+  });
+  process.stderr.write(`clonesafe: ${describeQemuStatus(code, signal)}\n`);
+  if (code !== null && (code & 1) === 1 && code >> 1 === 0) return 0; // `exit 0`
+  return code ?? 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "run":
+      return run(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE + "\n");
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (status) => process.exit(status),
+  (e: unknown) => {
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`error: ${message}\n`);
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(USAGE + "\n");
+      process.exit(2);
+    }
+    process.exit(1);
+  },
+);

@@ -1,0 +1,65 @@
+// The one place that builds QEMU command lines for clonesafe: `make run`,
+// the CLI and every integration test go through qemuArgs(), so they boot
+// the same machine.
+
+export type MachineType = "pc" | "q35";
+
+export type SerialSpec =
+  | { kind: "stdio" }
+  /** A unix socket QEMU listens on and waits for before starting the guest. */
+  | { kind: "socket"; path: string };
+
+export interface QemuOptions {
+  image: string;
+  machine: MachineType;
+  memoryMiB?: number;
+  /** false: no vmgenid device. A GUID string or "auto" otherwise. */
+  vmgenid?: false | string;
+  cpu?: string;
+  serial: SerialSpec;
+  qmpSocket?: string;
+  /** qcow2 file for savevm/loadvm (attached with if=none). */
+  stateDrive?: string;
+  loadvm?: string;
+  incoming?: string;
+  acpiTables?: string[];
+  /** -s -S: wait for gdb on :1234. */
+  gdb?: boolean;
+  extra?: string[];
+}
+
+export const MACHINE_TYPES: readonly MachineType[] = ["pc", "q35"];
+export const DEBUG_EXIT_DEVICE = "isa-debug-exit,iobase=0xf4,iosize=4";
+
+export function qemuArgs(o: QemuOptions): string[] {
+  const args = [
+    "-machine", o.machine,
+    "-accel", "tcg",
+    "-m", String(o.memoryMiB ?? 128),
+    "-kernel", o.image,
+    "-device", DEBUG_EXIT_DEVICE,
+    "-display", "none",
+    "-monitor", "none",
+    "-no-reboot",
+  ];
+  const guid = o.vmgenid ?? "auto";
+  if (guid !== false) args.push("-device", `vmgenid,guid=${guid}`);
+  if (o.cpu) args.push("-cpu", o.cpu);
+  if (o.serial.kind === "stdio") {
+    args.push("-serial", "stdio");
+  } else {
+    args.push("-chardev", `socket,id=serial0,path=${o.serial.path},server=on,wait=on`, "-serial", "chardev:serial0");
+  }
+  if (o.qmpSocket) args.push("-qmp", `unix:${o.qmpSocket},server=on,wait=off`);
+  if (o.stateDrive) args.push("-drive", `if=none,id=vmstate,file=${o.stateDrive},format=qcow2`);
+  for (const table of o.acpiTables ?? []) args.push("-acpitable", `file=${table}`);
+  if (o.loadvm) args.push("-loadvm", o.loadvm);
+  if (o.incoming) args.push("-incoming", o.incoming);
+  if (o.gdb) args.push("-s", "-S");
+  args.push(...(o.extra ?? []));
+  return args;
+}
+
+export function formatCommandLine(binary: string, args: readonly string[]): string {
+  return [binary, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" ");
+}

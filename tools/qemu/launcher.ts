@@ -1,0 +1,209 @@
+// Starts QEMU for a test or the CLI and talks to the guest's serial console
+// and QMP. Guarantees: every process started here is killed when its owner
+// calls kill(), when killAllQemu() runs, when this Node process exits, and
+// in any case after `lifetimeSec` (QEMU runs under coreutils `timeout` in its
+// own process group, so even a SIGKILLed test runner leaves nothing behind).
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { formatCommandLine, qemuArgs, type QemuOptions } from "./args.js";
+import { describeQemuStatus } from "./exit-status.js";
+import { QmpClient } from "../qmp/client.js";
+
+export const QEMU_BINARY = "qemu-system-x86_64";
+
+export interface LaunchOptions extends Omit<QemuOptions, "serial" | "qmpSocket"> {
+  /** Directory for the serial and QMP sockets (a fresh temporary one per instance). */
+  workDir: string;
+  /** Hard upper bound on the process's life, enforced outside Node. */
+  lifetimeSec?: number;
+  /** Connect a QMP client too (default true). */
+  qmp?: boolean;
+  /** Mirror serial output to this stream (for the CLI's progress display). */
+  echo?: NodeJS.WritableStream;
+}
+
+export interface ExitInfo { code: number | null; signal: string | null }
+
+export interface SerialMatch { line: string; index: number; match: RegExpMatchArray }
+
+const live = new Set<QemuInstance>();
+
+export class QemuInstance {
+  /** Every complete serial line so far, without line terminators. */
+  readonly lines: string[] = [];
+  readonly exited: Promise<ExitInfo>;
+  exitInfo: ExitInfo | null = null;
+  qmp: QmpClient | null = null;
+  private partial = "";
+  private serial: Socket | null = null;
+  private lineWaiters: Array<() => void> = [];
+  private stderr = "";
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly commandLine: string,
+    readonly workDir: string,
+  ) {
+    live.add(this);
+    this.exited = new Promise((resolve) => {
+      child.once("exit", (code, signal) => {
+        this.exitInfo = { code, signal };
+        live.delete(this);
+        this.notifyLineWaiters();
+        resolve(this.exitInfo);
+      });
+    });
+    child.stderr?.setEncoding("utf8");
+    child.stderr?.on("data", (d: string) => { this.stderr = (this.stderr + d).slice(-4000); });
+  }
+
+  get serialSocketPath(): string { return join(this.workDir, "serial.sock"); }
+  get qmpSocketPath(): string { return join(this.workDir, "qmp.sock"); }
+
+  attachSerial(socket: Socket, echo?: NodeJS.WritableStream): void {
+    this.serial = socket;
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => {
+      echo?.write(chunk);
+      this.partial += chunk;
+      let nl: number;
+      while ((nl = this.partial.indexOf("\n")) >= 0) {
+        this.lines.push(this.partial.slice(0, nl).replace(/\r/g, ""));
+        this.partial = this.partial.slice(nl + 1);
+      }
+      this.notifyLineWaiters();
+    });
+    socket.on("error", () => {});
+  }
+
+  private notifyLineWaiters(): void {
+    const waiters = this.lineWaiters;
+    this.lineWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /**
+   * Waits for the first line at or after index `from` that matches `pattern`.
+   * Rejects on timeout or QEMU exit, naming the command line and the last
+   * serial lines so the failure explains itself.
+   */
+  async waitForLine(pattern: RegExp, options: { timeoutMs?: number; from?: number } = {}): Promise<SerialMatch> {
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    let from = options.from ?? 0;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (; from < this.lines.length; from++) {
+        const match = this.lines[from].match(pattern);
+        if (match) return { line: this.lines[from], index: from, match };
+      }
+      if (this.exitInfo) throw this.failure(`QEMU exited (${describeQemuStatus(this.exitInfo.code, this.exitInfo.signal)}) before a line matching ${pattern}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw this.failure(`no serial line matching ${pattern} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.lineWaiters.push(() => { clearTimeout(timer); resolve(); });
+      });
+    }
+  }
+
+  failure(what: string): Error {
+    const tail = this.lines.slice(-12).map((l) => `  | ${l}`).join("\n");
+    const stderr = this.stderr.trim() ? `\nQEMU stderr:\n${this.stderr.trim()}` : "";
+    return new Error(`${what}\ncommand: ${this.commandLine}\nlast serial lines:\n${tail}${stderr}`);
+  }
+
+  sendLine(text: string): void {
+    if (!this.serial) throw new Error("serial console not connected");
+    this.serial.write(text + "\r");
+  }
+
+  sendBytes(bytes: string): void {
+    if (!this.serial) throw new Error("serial console not connected");
+    this.serial.write(bytes, "latin1");
+  }
+
+  /**
+   * Sends a command line and returns its answer: the first later line that
+   * starts with `<command>:` or `error:`.
+   */
+  async command(text: string, timeoutMs = 30_000): Promise<string> {
+    const name = text.trim().split(/\s+/)[0];
+    const from = this.lines.length;
+    this.sendLine(text);
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const { line } = await this.waitForLine(new RegExp(`^(${escaped}|error):`), { timeoutMs, from });
+    return line;
+  }
+
+  /** Kills the process group (QEMU and its `timeout` guard) and waits for it. */
+  async kill(): Promise<ExitInfo> {
+    this.qmp?.close();
+    this.serial?.destroy();
+    if (!this.exitInfo) killGroup(this.child);
+    return this.exited;
+  }
+}
+
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try { process.kill(-child.pid, "SIGKILL"); } catch { /* already gone */ }
+}
+
+export function liveQemuCount(): number { return live.size; }
+
+export async function killAllQemu(): Promise<void> {
+  await Promise.all([...live].map((q) => q.kill()));
+}
+
+process.once("exit", () => { for (const q of live) killGroup(q.child); });
+
+async function waitForSocketFile(path: string, instance: QemuInstance, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(path)) {
+    if (instance.exitInfo) throw instance.failure(`QEMU exited (${describeQemuStatus(instance.exitInfo.code, instance.exitInfo.signal)}) before creating ${path}`);
+    if (Date.now() > deadline) throw instance.failure(`QEMU did not create ${path} within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+function connectUnix(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect(path);
+    s.once("connect", () => resolve(s));
+    s.once("error", reject);
+  });
+}
+
+/** Starts QEMU with its serial console on a socket and (by default) QMP. */
+export async function launchQemu(o: LaunchOptions): Promise<QemuInstance> {
+  const serialPath = join(o.workDir, "serial.sock");
+  const qmpPath = join(o.workDir, "qmp.sock");
+  const args = qemuArgs({
+    ...o,
+    serial: { kind: "socket", path: serialPath },
+    qmpSocket: o.qmp === false ? undefined : qmpPath,
+  });
+  const lifetime = String(o.lifetimeSec ?? 600);
+  const child = spawn("timeout", ["--signal=KILL", lifetime, QEMU_BINARY, ...args], {
+    cwd: o.workDir,
+    detached: true, // own process group: kill() takes QEMU and its guard together
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const instance = new QemuInstance(child, formatCommandLine(QEMU_BINARY, args), o.workDir);
+  try {
+    await waitForSocketFile(serialPath, instance, 15_000);
+    instance.attachSerial(await connectUnix(serialPath), o.echo);
+    if (o.qmp !== false) {
+      await waitForSocketFile(qmpPath, instance, 15_000);
+      instance.qmp = await QmpClient.connect(qmpPath);
+    }
+  } catch (e) {
+    await instance.kill();
+    throw e;
+  }
+  return instance;
+}
