@@ -32,7 +32,7 @@ CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
           -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-builtin \
           -Wall -Wextra -Werror $(WASM_RT_FLAGS)
 # wasm2c's output is not ours to lint.
-KERNEL_C_FLAGS := -Wno-unused -Wno-unused-parameter -Wno-unused-function -Wno-error
+KERNEL_C_FLAGS := -Wno-unused -Wno-unused-parameter -Wno-unused-function -Wno-infinite-recursion -Wno-error
 
 LOADER_OBJS := $(BUILD)/boot/entry.o $(BUILD)/boot/isr.o $(BUILD)/boot/loader.o \
                $(BUILD)/boot/irq.o $(BUILD)/boot/trap.o $(BUILD)/boot/runtime.o \
@@ -158,3 +158,21 @@ test-integration: build
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- benchmarks ---------------------------------------------------------
+
+$(BUILD)/bench/baseline.elf: bench/baseline/baseline.S bench/baseline/linker.ld
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(CFLAGS) -c bench/baseline/baseline.S -o $(BUILD)/bench/baseline.o
+	$(LD) -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack -T bench/baseline/linker.ld \
+	  -o $(BUILD)/bench/baseline64.elf $(BUILD)/bench/baseline.o
+	$(OBJCOPY) -O elf32-i386 --strip-all $(BUILD)/bench/baseline64.elf $@
+
+$(BUILD)/tools/bench.mjs: $(TOOLS_SOURCES) | npm-deps
+	@mkdir -p $(BUILD)/tools
+	npx esbuild tools/bench/bench.ts --bundle --platform=node --format=esm --target=node20 \
+	  --outfile=$@ --log-level=warning
+
+.PHONY: bench-boot
+bench-boot: build $(BUILD)/bench/baseline.elf $(BUILD)/tools/bench.mjs
+	$(NODE) $(BUILD)/tools/bench.mjs boot
