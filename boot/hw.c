@@ -54,8 +54,29 @@ u64 HW(rdtsc)(hw_t *h) {
   return ((uint64_t)hi << 32) | lo;
 }
 
-u64 HW(phys_read64)(hw_t *h, u64 addr) { (void)h; return *(volatile uint64_t *)addr; }
-void HW(phys_write64)(hw_t *h, u64 addr, u64 v) { (void)h; *(volatile uint64_t *)addr = v; }
+/* One access of exactly `width` bytes (1, 2, 4 or 8), as device registers
+ * need; any other width is a trap, like a malformed Wasm access. */
+u64 HW(phys_read)(hw_t *h, u64 addr, u32 width) {
+  (void)h;
+  switch (width) {
+    case 1: return *(volatile uint8_t *)addr;
+    case 2: return *(volatile uint16_t *)addr;
+    case 4: return *(volatile uint32_t *)addr;
+    case 8: return *(volatile uint64_t *)addr;
+  }
+  wasm_rt_trap(WASM_RT_TRAP_OOB);
+}
+
+void HW(phys_write)(hw_t *h, u64 addr, u32 width, u64 v) {
+  (void)h;
+  switch (width) {
+    case 1: *(volatile uint8_t *)addr = (uint8_t)v; return;
+    case 2: *(volatile uint16_t *)addr = (uint16_t)v; return;
+    case 4: *(volatile uint32_t *)addr = (uint32_t)v; return;
+    case 8: *(volatile uint64_t *)addr = v; return;
+  }
+  wasm_rt_trap(WASM_RT_TRAP_OOB);
+}
 
 /* Copies physical memory into linear memory; an out-of-bounds destination is
  * the same trap an out-of-bounds Wasm store would be. */

@@ -22,9 +22,10 @@
 
 @external("hw", "rdtsc") export declare function rdtsc(): u64;
 
-// Physical memory: 64-bit words, and bulk copies into linear memory.
-@external("hw", "phys_read64") export declare function physRead64(phys: u64): u64;
-@external("hw", "phys_write64") export declare function physWrite64(phys: u64, value: u64): void;
+// Physical memory: single accesses of exactly `width` bytes (1, 2, 4, 8), as
+// device registers need, and bulk copies into linear memory.
+@external("hw", "phys_read") export declare function physRead(phys: u64, width: u32): u64;
+@external("hw", "phys_write") export declare function physWrite(phys: u64, width: u32, value: u64): void;
 @external("hw", "phys_copy_in") export declare function physCopyIn(dst: usize, phys: u64, len: u32): void;
 
 // Where linear memory lives in physical memory, so the kernel can keep

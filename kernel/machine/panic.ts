@@ -4,7 +4,7 @@
 // the loader (boot/trap.c); the shell prints no answer of its own, the panic
 // report line (`panic: …`) is the answer.
 
-import { physRead64 } from "../hw";
+import { physRead } from "../hw";
 import { Answer, fail, ok, registerCommand } from "../console/shell";
 
 export const PANIC_KINDS = "abort|unreachable|oob|div0|recursion|pagefault";
@@ -30,7 +30,7 @@ function panicCommand(args: Array<string>): Answer {
   else if (kind == "oob") sink = <u64>load<u32>(<usize>0xfffffff0);
   else if (kind == "div0") sink = <u64>(1000 / zero);
   else if (kind == "recursion") sink = <u64>recurse(0);
-  else if (kind == "pagefault") sink = physRead64(UNMAPPED_PHYS);
+  else if (kind == "pagefault") sink = physRead(UNMAPPED_PHYS, 8);
   else return fail("unknown kind \"" + kind + "\" (" + PANIC_KINDS + ")");
   return ok("survived " + kind + " (" + sink.toString() + ")");
 }

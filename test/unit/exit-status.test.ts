@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as status from "../../tools/qemu/exit-status.js";
-import { REPO } from "../support/host-kernel.js";
+import { REPO } from "../support/host.js";
 
 describe("exit status numbering", () => {
   const header = readFileSync(resolve(REPO, "boot/exit_status.h"), "utf8");

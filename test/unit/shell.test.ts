@@ -1,8 +1,7 @@
 // The line shell and the boot sequence, run as the host build of the same
 // AssemblyScript modules on a simulated machine.
 import { describe, expect, it } from "vitest";
-import { bootedHostKernel, typeAndServe } from "../support/host-kernel.js";
-import { MachineHalted } from "../support/sim-hw.js";
+import { bootedHostKernel, MachineHalted, typeAndServe } from "../support/host.js";
 
 describe("boot on a simulated machine", () => {
   it("prints exactly one ready line, after the multiboot summary, and opens IRQ 4", () => {

@@ -1,7 +1,8 @@
-// A simulated machine behind the kernel's `hw` imports, for the host build:
-// a COM1 UART (receive queue, transmit log), the 8259 mask registers, the
-// isa-debug-exit port and a sparse physical memory. Port I/O to anything
-// else reads as 0xff… and is recorded, so tests can assert on it.
+// A simulated machine behind the kernel's `hw` imports, for the host build
+// (unit tests and the `aml` CLI): a COM1 UART (receive queue, transmit log),
+// the 8259 mask registers, the isa-debug-exit port, a zero-filled sparse
+// physical memory, and zero-reading I/O ports. Every port access is logged,
+// so tests and `clonesafe aml --trace` can show what AML touched.
 
 export class MachineHalted extends Error {
   constructor(readonly exitValue: number | null) {
@@ -19,6 +20,7 @@ export class SimMachine {
   pendingIrqs = 0;
   exitValue: number | null = null;
   readonly portLog: Array<{ dir: "in" | "out"; port: number; value: number; width: number }> = [];
+  readonly memLog: Array<{ dir: "read" | "write"; addr: number; width: number; value: bigint }> = [];
   /** Physical memory, by 4 KiB page. */
   private readonly pages = new Map<number, Uint8Array>();
   memory: WebAssembly.Memory | null = null;
@@ -53,7 +55,7 @@ export class SimMachine {
   }
 
   private inPort(port: number, width: number): number {
-    let value = width === 1 ? 0xff : width === 2 ? 0xffff : 0xffffffff;
+    let value = 0;
     if (port === COM1 && width === 1) value = this.rx.shift() ?? 0;
     else if (port === COM1 + 5) value = 0x60 | (this.rx.length > 0 ? 1 : 0); // THR empty, data ready
     else if (port === 0x21) value = this.picMask[0];
@@ -87,13 +89,17 @@ export class SimMachine {
       poll_irq: () => { const m = this.pendingIrqs; this.pendingIrqs = 0; return m; },
       halt: () => { throw new MachineHalted(this.exitValue); },
       rdtsc: () => (this.tsc += 1000n),
-      phys_read64: (addr: bigint) => {
-        const b = this.readPhys(Number(addr), 8);
-        return new DataView(b.buffer).getBigUint64(0, true);
+      phys_read: (addr: bigint, width: number) => {
+        const b = this.readPhys(Number(addr), width);
+        let v = 0n;
+        for (let i = width - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+        this.memLog.push({ dir: "read", addr: Number(addr), width, value: v });
+        return v;
       },
-      phys_write64: (addr: bigint, v: bigint) => {
-        const b = new Uint8Array(8);
-        new DataView(b.buffer).setBigUint64(0, v, true);
+      phys_write: (addr: bigint, width: number, v: bigint) => {
+        const b = new Uint8Array(width);
+        for (let i = 0; i < width; i++) b[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+        this.memLog.push({ dir: "write", addr: Number(addr), width, value: v });
         this.writePhys(Number(addr), b);
       },
       phys_copy_in: (dst: number, phys: bigint, len: number) => {

@@ -1,14 +1,19 @@
 // Instantiates the host build of the kernel (build/host/kernel.wasm, the
-// same AssemblyScript modules as the machine image) on a SimMachine.
+// same AssemblyScript modules as the machine image) on a SimMachine. Used by
+// the unit tests and by the `clonesafe aml` CLI.
 
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { instantiateSync, type ASUtil } from "@assemblyscript/loader";
-import { SimMachine } from "./sim-hw.js";
+import { SimMachine } from "./machine.js";
 
-export const REPO = resolve(import.meta.dirname, "../..");
-const wasmPath = resolve(REPO, "build/host/kernel.wasm");
 let compiled: WebAssembly.Module | null = null;
+let wasmPath = "";
+
+/** Where build/host/kernel.wasm is; set once by the CLI or the tests. */
+export function setHostKernelPath(path: string): void {
+  if (path !== wasmPath) compiled = null;
+  wasmPath = path;
+}
 
 export interface HostKernelExports extends Record<string, unknown> {
   boot(magic: number, mbi: number): void;
@@ -25,6 +30,7 @@ export const MULTIBOOT_MAGIC = 0x2badb002;
 export const MBI_ADDRESS = 0x9500;
 
 export function hostKernel(machine = new SimMachine()): { machine: SimMachine; kernel: HostKernel } {
+  if (!wasmPath) throw new Error("setHostKernelPath() was not called");
   compiled ??= new WebAssembly.Module(readFileSync(wasmPath));
   const instance = instantiateSync<HostKernelExports>(compiled, {
     hw: machine.imports(),
