@@ -5,3 +5,8 @@
 export { boot, step } from "./kernel";
 export { execute, tokenize } from "./console/shell";
 export { hex, parseUnsigned } from "./lib/fmt";
+export {
+  amlReset, amlLoadTable, amlNamespaceListing, amlEvaluateJson,
+} from "./aml/index";
+export const UINT8ARRAY_ID = idof<Uint8Array>();
+export { checkDefinitionBlock } from "./aml/index";

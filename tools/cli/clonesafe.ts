@@ -1,6 +1,8 @@
 // `clonesafe` — the host-side command line. Subcommands:
 //   run [--machine pc|q35] [--guid G|auto|none] [--cpu MODEL] [--debug]
 //       boot the kernel with the serial console on this terminal (`make run`).
+//   aml --table F [--table F]... [--trace] namespace | eval P [P...]
+//       the kernel's AML interpreter on the host (tools/aml/cli.ts).
 // Errors end with one `error: …` line on stderr and status 1 (2 for usage).
 
 import { spawn, spawnSync } from "node:child_process";
@@ -11,13 +13,21 @@ import { parseArgs } from "node:util";
 import { formatCommandLine, MACHINE_TYPES, qemuArgs, type MachineType } from "../qemu/args.js";
 import { describeQemuStatus } from "../qemu/exit-status.js";
 import { QEMU_BINARY } from "../qemu/launcher.js";
+import { CliError, runAml } from "../aml/cli.js";
+import { setHostKernelPath } from "../sim/host-kernel.js";
 
 class UsageError extends Error {}
 
 const USAGE = `usage: clonesafe <command> [options]
   run [--machine pc|q35] [--guid G|auto|none] [--cpu MODEL] [--debug] [--image FILE]
       Boot clonesafe under QEMU (TCG) with the serial console on this terminal,
-      QMP at build/qmp.sock and a qcow2 state drive at build/state.qcow2.`;
+      QMP at build/qmp.sock and a qcow2 state drive at build/state.qcow2.
+  aml --table FILE [--table FILE]... [--trace] namespace
+  aml --table FILE [--table FILE]... [--trace] eval PATH [PATH...]
+      Load DSDT/SSDT files into the kernel's AML interpreter (host build) and
+      list the namespace (one "<path> <type>" line per object, sorted) or
+      evaluate paths (one JSON line each). --trace shows operation-region
+      accesses on stderr.`;
 
 /** build/ — the CLI is bundled to build/tools/clonesafe.mjs. */
 function buildDir(): string {
@@ -96,6 +106,9 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "run":
       return run(rest);
+    case "aml":
+      setHostKernelPath(resolve(buildDir(), "host/kernel.wasm"));
+      return runAml(rest, (l) => process.stdout.write(l + "\n"), (l) => process.stderr.write(l + "\n"));
     case undefined:
     case "help":
     case "--help":
@@ -112,6 +125,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`error: ${message}\n`);
+    if (e instanceof CliError) process.exit(1);
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(USAGE + "\n");
       process.exit(2);

@@ -1,0 +1,153 @@
+// The AML subsystem's face to the rest of the kernel and to the host CLI.
+// Owns: the one Interpreter instance, table validation before loading,
+// evaluation by path with JSON results, Notify delivery to registered
+// handlers, and the `aml <path>` shell command.
+// May call: the interpreter, the console. Never: reaches hardware except
+// through operation regions (region.ts).
+
+import { Interpreter, PendingNotify } from "./interpreter";
+import { NamespaceNode, NotifyHandler } from "./namespace";
+import { AmlObject } from "./objects";
+import { jsonString, objectJson } from "./json";
+import { parseTextPath } from "./names";
+import { log } from "../console/log";
+import { Answer, fail, ok, registerCommand } from "../console/shell";
+import { hex } from "../lib/fmt";
+
+let interpreter = new Interpreter();
+
+export function amlInterpreter(): Interpreter {
+  return interpreter;
+}
+
+/** Starts over with an empty namespace (host tools load several table sets). */
+export function amlReset(): void {
+  interpreter = new Interpreter();
+}
+
+function headerString(bytes: Uint8Array, offset: i32, length: i32): string {
+  let s = "";
+  for (let i = 0; i < length; i++) {
+    const c = <i32>bytes[offset + i];
+    if (c == 0) break;
+    s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : "?";
+  }
+  return s;
+}
+
+/**
+ * Checks that `bytes` is a whole definition block (DSDT or SSDT) with a
+ * correct checksum. Returns "" or what is wrong.
+ */
+export function checkDefinitionBlock(bytes: Uint8Array): string {
+  if (bytes.length < 36) return "not an ACPI table: " + bytes.length.toString() + " bytes, shorter than a table header";
+  const signature = headerString(bytes, 0, 4);
+  if (signature != "DSDT" && signature != "SSDT") {
+    return "not an AML definition block: signature \"" + signature + "\" (expected DSDT or SSDT)";
+  }
+  const length = <i32>(<u32>bytes[4] | (<u32>bytes[5] << 8) | (<u32>bytes[6] << 16) | (<u32>bytes[7] << 24));
+  if (length != bytes.length) {
+    return signature + " header says " + length.toString() + " bytes but the table has " + bytes.length.toString();
+  }
+  let sum: u32 = 0;
+  for (let i = 0; i < bytes.length; i++) sum += <u32>bytes[i];
+  if ((sum & 0xff) != 0) return signature + " checksum is wrong (bytes sum to 0x" + hex(<u64>(sum & 0xff), 2) + ", not 0)";
+  return "";
+}
+
+/** Loads a checked definition block; returns "" or the load error (objects created before it stay). */
+export function amlLoadTable(bytes: Uint8Array): string {
+  const problem = checkDefinitionBlock(bytes);
+  if (problem.length > 0) return problem;
+  return interpreter.loadTable(bytes, headerString(bytes, 0, 4), headerString(bytes, 16, 8).trimEnd());
+}
+
+export function amlNamespaceListing(): string {
+  return interpreter.ns.listing().join("\n");
+}
+
+export function amlFind(path: string): NamespaceNode | null {
+  const p = parseTextPath(path);
+  if (p == null) return null;
+  return interpreter.ns.lookup(p, interpreter.ns.root);
+}
+
+export class EvalOutcome {
+  result: AmlObject | null = null;
+  error: string = "";
+  notifies: Array<PendingNotify> = new Array<PendingNotify>();
+  path: string = "";
+}
+
+/** Evaluates a node with no arguments; the notifies it queued are returned, not delivered. */
+export function amlEvaluateNode(node: NamespaceNode): EvalOutcome {
+  const outcome = new EvalOutcome();
+  outcome.path = node.path();
+  interpreter.notifies = new Array<PendingNotify>();
+  outcome.result = interpreter.evaluateNode(node, new Array<AmlObject | null>());
+  if (interpreter.error != null) {
+    outcome.error = interpreter.error!.toString();
+    outcome.result = null;
+  }
+  outcome.notifies = interpreter.notifies;
+  interpreter.notifies = new Array<PendingNotify>();
+  return outcome;
+}
+
+export function amlEvaluate(path: string): EvalOutcome {
+  const p = parseTextPath(path);
+  if (p == null) {
+    const bad = new EvalOutcome();
+    bad.path = path;
+    bad.error = "malformed path \"" + path + "\"";
+    return bad;
+  }
+  const node = interpreter.ns.lookup(p, interpreter.ns.root);
+  if (node == null) {
+    const missing = new EvalOutcome();
+    missing.path = p.absolute ? p.toString() : "\\" + p.toString();
+    missing.error = "no object named " + missing.path;
+    return missing;
+  }
+  return amlEvaluateNode(node);
+}
+
+/** The JSON line of the `eval` CLI command and the `aml` shell command. */
+export function outcomeJson(o: EvalOutcome): string {
+  if (o.error.length > 0) return "{\"path\":" + jsonString(o.path) + ",\"error\":" + jsonString(o.error) + "}";
+  const notes = new Array<string>();
+  for (let i = 0; i < o.notifies.length; i++) {
+    notes.push("[" + jsonString(o.notifies[i].node.path()) + ",\"0x" + hex(<u64>o.notifies[i].value) + "\"]");
+  }
+  return "{\"path\":" + jsonString(o.path) + ",\"result\":" + objectJson(o.result) + ",\"notify\":[" + notes.join(",") + "]}";
+}
+
+export function amlEvaluateJson(path: string): string {
+  return outcomeJson(amlEvaluate(path));
+}
+
+export function registerNotifyHandler(node: NamespaceNode, handler: NotifyHandler): void {
+  node.notifyHandler = handler;
+}
+
+/** Delivers queued notifies in order, after the evaluation that queued them. */
+export function deliverNotifies(notifies: Array<PendingNotify>): void {
+  for (let i = 0; i < notifies.length; i++) {
+    const n = notifies[i];
+    const handler = n.node.notifyHandler;
+    if (handler != null) handler(n.node, n.value);
+    else log("aml", "notify " + n.node.path() + " 0x" + hex(<u64>n.value) + " has no handler");
+  }
+}
+
+function amlCommand(args: Array<string>): Answer {
+  if (args.length != 1) return fail("expected one namespace path, e.g. aml \\_SB.VGEN.ADDR");
+  const outcome = amlEvaluate(args[0]);
+  const line = outcomeJson(outcome);
+  deliverNotifies(outcome.notifies);
+  return ok(line);
+}
+
+export function registerAmlCommand(): void {
+  registerCommand("aml", "aml <path>", amlCommand);
+}

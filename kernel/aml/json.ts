@@ -1,0 +1,35 @@
+// JSON forms of AML values, shared by the `aml` shell command and the host
+// CLI so both print the same bytes. Owns: the result schema
+// {"type":…,"value":…} with lowercase hex integers and buffer bytes.
+
+import { AmlBuffer, AmlInteger, AmlObject, AmlPackage, AmlString, typeName } from "./objects";
+import { hex } from "../lib/fmt";
+
+export function jsonString(s: string): string {
+  let out = "\"";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 0x22) out += "\\\"";
+    else if (c == 0x5c) out += "\\\\";
+    else if (c < 0x20 || c > 0x7e) out += "\\u" + hex(<u64>c, 4);
+    else out += String.fromCharCode(c);
+  }
+  return out + "\"";
+}
+
+export function objectJson(obj: AmlObject | null): string {
+  if (obj == null) return "null";
+  if (obj instanceof AmlInteger) return "{\"type\":\"Integer\",\"value\":\"0x" + hex((obj as AmlInteger).value) + "\"}";
+  if (obj instanceof AmlString) return "{\"type\":\"String\",\"value\":" + jsonString((obj as AmlString).value) + "}";
+  if (obj instanceof AmlBuffer) {
+    let bytes = "";
+    for (let i = 0; i < (obj as AmlBuffer).data.length; i++) bytes += hex(<u64>(obj as AmlBuffer).data[i], 2);
+    return "{\"type\":\"Buffer\",\"value\":\"" + bytes + "\"}";
+  }
+  if (obj instanceof AmlPackage) {
+    const parts = new Array<string>();
+    for (let i = 0; i < (obj as AmlPackage).elements.length; i++) parts.push(objectJson((obj as AmlPackage).elements[i]));
+    return "{\"type\":\"Package\",\"value\":[" + parts.join(",") + "]}";
+  }
+  return "{\"type\":\"" + typeName(obj.type) + "\"}";
+}

@@ -1,0 +1,296 @@
+// AML objects: the values the interpreter computes and the namespace holds.
+// Owns: object kinds, their ACPICA type names (as acpiexec spells them, so
+// listings compare line for line), and the ACPI implicit/explicit conversions
+// between Integer, String and Buffer. Never: touches hardware or the
+// namespace; conversions that can fail return null and leave the error
+// message in `conversionError`.
+
+export const enum ObjectType {
+  Untyped = 0, Integer = 1, String = 2, Buffer = 3, Package = 4, FieldUnit = 5,
+  Device = 6, Event = 7, Method = 8, Mutex = 9, Region = 10, Power = 11,
+  Processor = 12, Thermal = 13, BufferField = 14, DdbHandle = 15, Debug = 16,
+  // Internal kinds beyond ObjectType()'s range, spelled as ACPICA spells them.
+  RegionField = 17, BankField = 18, IndexField = 19, Reference = 20, Alias = 21,
+  Scope = 27,
+}
+
+export function typeName(t: ObjectType): string {
+  switch (t) {
+    case ObjectType.Untyped: return "Untyped";
+    case ObjectType.Integer: return "Integer";
+    case ObjectType.String: return "String";
+    case ObjectType.Buffer: return "Buffer";
+    case ObjectType.Package: return "Package";
+    case ObjectType.FieldUnit: return "FieldUnit";
+    case ObjectType.Device: return "Device";
+    case ObjectType.Event: return "Event";
+    case ObjectType.Method: return "Method";
+    case ObjectType.Mutex: return "Mutex";
+    case ObjectType.Region: return "Region";
+    case ObjectType.Power: return "Power";
+    case ObjectType.Processor: return "Processor";
+    case ObjectType.Thermal: return "Thermal";
+    case ObjectType.BufferField: return "BufferField";
+    case ObjectType.DdbHandle: return "DdbHandle";
+    case ObjectType.Debug: return "DebugObject";
+    case ObjectType.RegionField: return "RegionField";
+    case ObjectType.BankField: return "BankField";
+    case ObjectType.IndexField: return "IndexField";
+    case ObjectType.Reference: return "Reference";
+    case ObjectType.Alias: return "Alias";
+    case ObjectType.Scope: return "Scope";
+  }
+  return "Unknown";
+}
+
+/** ObjectType()'s result: the ACPI type code, field kinds folded to FieldUnit. */
+export function acpiTypeCode(t: ObjectType): u64 {
+  if (t == ObjectType.RegionField || t == ObjectType.BankField || t == ObjectType.IndexField) return 5;
+  if (t == ObjectType.Scope || t == ObjectType.Alias || t == ObjectType.Reference) return 0;
+  return <u64>t;
+}
+
+export class AmlObject {
+  constructor(public type: ObjectType) {}
+}
+
+export class AmlInteger extends AmlObject {
+  constructor(public value: u64) { super(ObjectType.Integer); }
+}
+
+export class AmlString extends AmlObject {
+  constructor(public value: string) { super(ObjectType.String); }
+}
+
+export class AmlBuffer extends AmlObject {
+  constructor(public data: Uint8Array) { super(ObjectType.Buffer); }
+}
+
+export class AmlPackage extends AmlObject {
+  constructor(public elements: Array<AmlObject | null>) { super(ObjectType.Package); }
+}
+
+/** A container with no value of its own: Device, Scope, Processor, Power, Thermal. */
+export class AmlContainer extends AmlObject {
+  constructor(type: ObjectType) { super(type); }
+}
+
+export class AmlMutex extends AmlObject {
+  depth: i32 = 0; // acquisitions not yet released (one thread: ownership is implied)
+  constructor(public syncLevel: u8) { super(ObjectType.Mutex); }
+}
+
+export class AmlEvent extends AmlObject {
+  signals: i32 = 0;
+  constructor() { super(ObjectType.Event); }
+}
+
+/** A method body: a byte range of the table that defined it, decoded when called. */
+export class AmlMethod extends AmlObject {
+  constructor(
+    public argCount: i32,
+    public serialized: bool,
+    public table: AmlTableRef | null,
+    public start: i32,
+    public end: i32,
+    public nativeId: i32 = 0, // non-zero: implemented by the interpreter (_OSI)
+  ) { super(ObjectType.Method); }
+}
+
+export class AmlRegion extends AmlObject {
+  constructor(public space: u8, public offset: u64, public length: u64) { super(ObjectType.Region); }
+}
+
+export const ACCESS_ANY: u8 = 0;
+export const ACCESS_BYTE: u8 = 1;
+export const ACCESS_WORD: u8 = 2;
+export const ACCESS_DWORD: u8 = 3;
+export const ACCESS_QWORD: u8 = 4;
+export const ACCESS_BUFFER: u8 = 5;
+export const UPDATE_PRESERVE: u8 = 0;
+export const UPDATE_WRITE_AS_ONES: u8 = 1;
+export const UPDATE_WRITE_AS_ZEROS: u8 = 2;
+
+/** A Field, IndexField or BankField unit. Region fields name their region
+ * object; index fields name the index and data field objects. */
+export class AmlField extends AmlObject {
+  region: AmlRegion | null = null;
+  indexField: AmlField | null = null;
+  dataField: AmlField | null = null;
+  bankField: AmlField | null = null;
+  bankValue: u64 = 0;
+  constructor(
+    type: ObjectType,
+    public bitOffset: u32,
+    public bitLength: u32,
+    public accessType: u8,
+    public updateRule: u8,
+  ) { super(type); }
+}
+
+export class AmlBufferField extends AmlObject {
+  constructor(public buffer: AmlBuffer, public bitOffset: u32, public bitLength: u32) { super(ObjectType.BufferField); }
+}
+
+export const enum RefKind { PackageElement, BufferByte, StringChar, Named, Unresolved }
+
+/** The result of Index() and RefOf(), and unresolved names in packages. */
+export class AmlReference extends AmlObject {
+  container: AmlObject | null = null; // package, buffer or string for Index()
+  index: i32 = 0;
+  target: AmlObject | null = null;    // RefOf(named object): the node's object holder
+  nodePath: string = "";              // for Named and Unresolved references
+  constructor(public kind: RefKind) { super(ObjectType.Reference); }
+}
+
+export class AmlDebug extends AmlObject {
+  constructor() { super(ObjectType.Debug); }
+}
+
+/** Which table a method body lives in: its bytes, signature and width. */
+export class AmlTableRef {
+  constructor(
+    public bytes: Uint8Array,
+    public signature: string,
+    public oemTableId: string,
+    public id: i32,
+  ) {}
+}
+
+// ---- conversions -------------------------------------------------------------
+
+export let conversionError = "";
+
+export function describe(obj: AmlObject | null): string {
+  return obj == null ? "uninitialized object" : typeName(obj.type);
+}
+
+function hexDigit(c: i32): i32 {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  c |= 0x20;
+  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
+  return -1;
+}
+
+/** Implicit String → Integer: hex digits, stopping at the first non-digit. */
+function stringToIntegerImplicit(s: string, ones: u64): u64 {
+  let v: u64 = 0;
+  let i = 0;
+  if (s.length >= 2 && s.charCodeAt(0) == 0x30 && (s.charCodeAt(1) | 0x20) == 0x78) i = 2;
+  for (; i < s.length; i++) {
+    const d = hexDigit(s.charCodeAt(i));
+    if (d < 0) break;
+    v = (v << 4) | <u64>d;
+  }
+  return v & ones;
+}
+
+/** Explicit ToInteger(String): "0x…" is hex, anything else decimal. */
+export function stringToIntegerExplicit(s: string, ones: u64): u64 {
+  let i = 0;
+  while (i < s.length && (s.charCodeAt(i) == 0x20 || s.charCodeAt(i) == 0x09)) i++;
+  if (i + 1 < s.length && s.charCodeAt(i) == 0x30 && (s.charCodeAt(i + 1) | 0x20) == 0x78) {
+    return stringToIntegerImplicit(s.substring(i), ones);
+  }
+  let v: u64 = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) break;
+    v = v * 10 + <u64>(c - 0x30);
+  }
+  return v & ones;
+}
+
+export function bufferToInteger(data: Uint8Array, byteWidth: i32): u64 {
+  let v: u64 = 0;
+  const n = min(data.length, byteWidth);
+  for (let i = n - 1; i >= 0; i--) v = (v << 8) | <u64>unchecked(data[i]);
+  return v;
+}
+
+/** Implicit conversion to Integer, as operands of arithmetic and logic take it. */
+export function toInteger(obj: AmlObject | null, ones: u64): AmlInteger | null {
+  if (obj instanceof AmlInteger) return (obj as AmlInteger);
+  if (obj instanceof AmlString) return new AmlInteger(stringToIntegerImplicit((obj as AmlString).value, ones));
+  if (obj instanceof AmlBuffer) return new AmlInteger(bufferToInteger((obj as AmlBuffer).data, ones == 0xffffffff ? 4 : 8) & ones);
+  conversionError = "expected an Integer, String or Buffer operand, got " + describe(obj);
+  return null;
+}
+
+export function integerToBuffer(value: u64, byteWidth: i32): Uint8Array {
+  const out = new Uint8Array(byteWidth);
+  for (let i = 0; i < byteWidth; i++) unchecked(out[i] = <u8>(value >> (<u64>(8 * i))));
+  return out;
+}
+
+/** Implicit and explicit conversion to Buffer (ToBuffer()). */
+export function toBuffer(obj: AmlObject | null, byteWidth: i32): AmlBuffer | null {
+  if (obj instanceof AmlBuffer) return (obj as AmlBuffer);
+  if (obj instanceof AmlInteger) return new AmlBuffer(integerToBuffer((obj as AmlInteger).value, byteWidth));
+  if (obj instanceof AmlString) {
+    const s = (obj as AmlString).value;
+    // ACPI: a String becomes its bytes plus the terminating NUL.
+    const out = new Uint8Array(s.length + 1);
+    for (let i = 0; i < s.length; i++) unchecked(out[i] = <u8>s.charCodeAt(i));
+    return new AmlBuffer(out);
+  }
+  conversionError = "expected an Integer, String or Buffer operand, got " + describe(obj);
+  return null;
+}
+
+const UPPER_HEX = "0123456789ABCDEF";
+
+export function upperHex(value: u64, digits: i32): string {
+  let s = "";
+  for (let i = digits - 1; i >= 0; i--) s += UPPER_HEX.charAt(<i32>((value >> (<u64>(4 * i))) & 0xf));
+  return s;
+}
+
+/** Implicit conversion to String (Concatenate and stores into Strings). */
+export function toStringImplicit(obj: AmlObject | null, byteWidth: i32): AmlString | null {
+  if (obj instanceof AmlString) return (obj as AmlString);
+  if (obj instanceof AmlInteger) return new AmlString(upperHex((obj as AmlInteger).value, byteWidth * 2));
+  if (obj instanceof AmlBuffer) return toHexString((obj as AmlBuffer), byteWidth);
+  conversionError = "expected an Integer, String or Buffer operand, got " + describe(obj);
+  return null;
+}
+
+/** ToHexString(): an Integer as zero-padded hex digits (ACPICA adds no
+ * prefix); a Buffer as comma-separated `0xNN` bytes. */
+export function toHexString(obj: AmlObject | null, byteWidth: i32): AmlString | null {
+  if (obj instanceof AmlString) return (obj as AmlString);
+  if (obj instanceof AmlInteger) return new AmlString(upperHex((obj as AmlInteger).value, byteWidth * 2));
+  if (obj instanceof AmlBuffer) {
+    const parts = new Array<string>();
+    for (let i = 0; i < (obj as AmlBuffer).data.length; i++) parts.push("0x" + upperHex(<u64>unchecked((obj as AmlBuffer).data[i]), 2));
+    return new AmlString(parts.join(","));
+  }
+  conversionError = "ToHexString needs an Integer, String or Buffer, got " + describe(obj);
+  return null;
+}
+
+/** ToDecimalString(). */
+export function toDecimalString(obj: AmlObject | null): AmlString | null {
+  if (obj instanceof AmlString) return (obj as AmlString);
+  if (obj instanceof AmlInteger) return new AmlString((obj as AmlInteger).value.toString());
+  if (obj instanceof AmlBuffer) {
+    const parts = new Array<string>();
+    for (let i = 0; i < (obj as AmlBuffer).data.length; i++) parts.push((<u32>unchecked((obj as AmlBuffer).data[i])).toString());
+    return new AmlString(parts.join(","));
+  }
+  conversionError = "ToDecimalString needs an Integer, String or Buffer, got " + describe(obj);
+  return null;
+}
+
+/** A value copy, as Store and CopyObject take one (packages deep-copied). */
+export function copyValue(obj: AmlObject | null): AmlObject | null {
+  if (obj instanceof AmlInteger) return new AmlInteger((obj as AmlInteger).value);
+  if (obj instanceof AmlString) return new AmlString((obj as AmlString).value);
+  if (obj instanceof AmlBuffer) return new AmlBuffer((obj as AmlBuffer).data.slice(0));
+  if (obj instanceof AmlPackage) {
+    const elements = new Array<AmlObject | null>((obj as AmlPackage).elements.length);
+    for (let i = 0; i < (obj as AmlPackage).elements.length; i++) elements[i] = copyValue((obj as AmlPackage).elements[i]);
+    return new AmlPackage(elements);
+  }
+  return obj;
+}

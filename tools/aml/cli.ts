@@ -1,0 +1,97 @@
+// `clonesafe aml`: acpiexec-like access to the kernel's own AML interpreter,
+// running the same AssemblyScript code (the host build) on a simulated
+// machine whose operation regions read a zero-filled space.
+//   aml --table F [--table F]... [--trace] namespace
+//   aml --table F [--table F]... [--trace] eval P [P...]
+// Output forms are a stable contract (see README, "aml CLI").
+
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { hostKernel, type HostKernel } from "../sim/host-kernel.js";
+import type { SimMachine } from "../sim/machine.js";
+
+export class CliError extends Error {}
+
+interface AmlExports {
+  amlReset(): void;
+  amlLoadTable(bytes: number): number;
+  checkDefinitionBlock(bytes: number): number;
+  amlNamespaceListing(): number;
+  amlEvaluateJson(path: number): number;
+  UINT8ARRAY_ID: WebAssembly.Global | number;
+}
+
+function typeId(k: AmlExports): number {
+  const id = k.UINT8ARRAY_ID;
+  return typeof id === "number" ? id : Number(id.value);
+}
+
+export interface LoadedTables {
+  kernel: HostKernel & AmlExports;
+  machine: SimMachine;
+  warnings: string[];
+}
+
+/** Reads, checks and loads the tables: DSDTs first, then the rest in order. */
+export function loadTables(files: string[]): LoadedTables {
+  if (files.length === 0) throw new CliError("no --table given");
+  const { kernel, machine } = hostKernel();
+  const k = kernel as unknown as HostKernel & AmlExports;
+  k.amlReset();
+  const tables = files.map((file) => {
+    let bytes: Buffer;
+    try { bytes = readFileSync(file); } catch (e) {
+      throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+    const ptr = k.__pin(k.__newArray(typeId(k), bytes));
+    const problem = k.__getString(k.checkDefinitionBlock(ptr));
+    if (problem) { k.__unpin(ptr); throw new CliError(`${file}: ${problem}`); }
+    return { file, ptr, isDsdt: bytes.subarray(0, 4).toString("latin1") === "DSDT" };
+  });
+  const ordered = [...tables.filter((t) => t.isDsdt), ...tables.filter((t) => !t.isDsdt)];
+  const warnings: string[] = [];
+  for (const t of ordered) {
+    const problem = k.__getString(k.amlLoadTable(t.ptr));
+    if (problem) warnings.push(`${t.file}: load stopped: ${problem}`);
+  }
+  return { kernel: k, machine, warnings };
+}
+
+function traceLines(machine: SimMachine): string[] {
+  const hex = (v: number | bigint) => "0x" + v.toString(16);
+  return [
+    ...machine.portLog.map((a) => `trace: io ${a.dir} port=${hex(a.port)} width=${a.width} value=${hex(a.value)}`),
+    ...machine.memLog.map((a) => `trace: memory ${a.dir} addr=${hex(a.addr)} width=${a.width} value=${hex(a.value)}`),
+  ];
+}
+
+export function runAml(argv: string[], out: (line: string) => void, err: (line: string) => void): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { table: { type: "string", multiple: true }, trace: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [command, ...paths] = positionals;
+  if (command !== "namespace" && command !== "eval") {
+    throw new CliError(`aml: expected "namespace" or "eval <path>...", got ${command === undefined ? "nothing" : `"${command}"`}`);
+  }
+  if (command === "namespace" && paths.length > 0) throw new CliError("aml namespace takes no paths");
+  if (command === "eval" && paths.length === 0) throw new CliError("aml eval needs at least one path");
+  const { kernel, machine, warnings } = loadTables(values.table ?? []);
+  for (const w of warnings) err(`warning: ${w}`);
+  machine.portLog.length = 0;
+  machine.memLog.length = 0;
+  if (command === "namespace") {
+    const listing = kernel.__getString(kernel.amlNamespaceListing());
+    if (listing) for (const line of listing.split("\n")) out(line);
+  } else {
+    for (const path of paths) {
+      out(kernel.__getString(kernel.amlEvaluateJson(kernel.__newString(path))));
+      if (values.trace) for (const line of traceLines(machine)) err(line);
+      machine.portLog.length = 0;
+      machine.memLog.length = 0;
+    }
+  }
+  return 0;
+}
