@@ -176,3 +176,15 @@ $(BUILD)/tools/bench.mjs: $(TOOLS_SOURCES) | npm-deps
 .PHONY: bench-boot
 bench-boot: build $(BUILD)/bench/baseline.elf $(BUILD)/tools/bench.mjs
 	$(NODE) $(BUILD)/tools/bench.mjs boot
+
+# ---- fuzzing ------------------------------------------------------------
+
+FUZZ_SECONDS ?= 3600
+$(BUILD)/tools/fuzz.mjs: $(TOOLS_SOURCES) | npm-deps
+	@mkdir -p $(BUILD)/tools
+	npx esbuild tools/aml/fuzz-main.ts --bundle --platform=node --format=esm --target=node20 \
+	  --outfile=$@ --log-level=warning
+
+.PHONY: fuzz
+fuzz: build $(BUILD)/tools/fuzz.mjs
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(NODE) $(BUILD)/tools/fuzz.mjs

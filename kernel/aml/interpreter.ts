@@ -279,25 +279,28 @@ export class Interpreter {
     const start = this.pc;
     const first = this.peekByte();
     if (first < 0) return this.fail("AML ends where an operand was expected");
-    if (Interpreter.isNameStart(first)) return this.evaluateNameTerm(wantValue);
-    const code = this.readOpcode();
-    if (this.failed) return null;
+    // Errors name the innermost term being decoded: remember the outer one.
     const savedStart = this.opStart, savedOpcode = this.opcode;
     this.opStart = start;
-    this.opcode = code;
-    const result = this.executeOpcode(code, wantValue);
+    let result: AmlObject | null;
+    if (Interpreter.isNameStart(first)) {
+      this.opcode = first; // reported as "NameString": a name or a method call
+      result = this.evaluateNameTerm(wantValue);
+    } else {
+      const code = this.readOpcode();
+      if (this.failed) return null;
+      this.opcode = code;
+      result = this.executeOpcode(code, wantValue);
+    }
     if (!this.failed) { this.opStart = savedStart; this.opcode = savedOpcode; }
     return result;
   }
 
   private evaluateNameTerm(wantValue: bool): AmlObject | null {
-    const start = this.pc;
     const path = this.readNameString();
     if (this.failed) return null;
     const node = this.ns.lookup(path, this.frame.scope);
     if (node == null) {
-      this.opStart = start;
-      this.opcode = this.code[start];
       return this.fail("undefined name " + path.toString() + " (from " + this.frame.scope.path() + ")");
     }
     let target = node;
