@@ -2,14 +2,19 @@
 // baseline, interleaved A B A B … so drift in machine load hits both alike.
 //   boot [--pairs N] [--machine pc|q35]   QEMU start → ready line,
 //       clonesafe against the one-line multiboot baseline (bench/baseline).
+//   aml [--runs N]   namespace load of the q35 DSDT+SSDT and evaluation of
+//       \_SB.VGEN.ADDR: the kernel's interpreter (host build) against
+//       ACPICA's acpiexec on the same tables, whole process and in-process.
 
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { launchQemu } from "../qemu/launcher.js";
 import type { MachineType } from "../qemu/args.js";
+import { hostKernel, setHostKernelPath, type HostKernel } from "../sim/host-kernel.js";
 
 const BUILD = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -52,10 +57,61 @@ async function bootBench(argv: string[]): Promise<void> {
   console.log(`  ratio      ${(ma / mb).toFixed(3)}`);
 }
 
+function timeProcess(file: string, args: string[]): number {
+  const start = performance.now();
+  execFileSync(file, args, { stdio: ["ignore", "pipe", "pipe"] });
+  return performance.now() - start;
+}
+
+interface AmlBenchExports {
+  amlReset(): void;
+  amlLoadTable(bytes: number): number;
+  amlEvaluateJson(path: number): number;
+  UINT8ARRAY_ID: WebAssembly.Global;
+}
+
+async function amlBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { runs: { type: "string" } } });
+  const runs = Number(values.runs ?? 10);
+  const dir = resolve(BUILD, "../../shared/fixtures/acpi/qemu-7.2/q35");
+  const tables = [join(dir, "dsdt.dat"), join(dir, "ssdt.dat")];
+  const path = "\\_SB.VGEN.ADDR";
+  const cli = resolve(BUILD, "tools/clonesafe.mjs");
+  const ours: number[] = [], acpiexec: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    ours.push(timeProcess(process.execPath, [cli, "aml", ...tables.flatMap((t) => ["--table", t]), "eval", path]));
+    acpiexec.push(timeProcess("acpiexec", ["-b", `evaluate ${path}`, ...tables]));
+  }
+  // In-process: the interpreter alone, after the module is compiled.
+  setHostKernelPath(resolve(BUILD, "host/kernel.wasm"));
+  const k = hostKernel().kernel as unknown as HostKernel & AmlBenchExports;
+  const bytes = tables.map((t) => readFileSync(t));
+  const load: number[] = [], evaluate: number[] = [];
+  for (let i = 0; i < runs * 10; i++) {
+    k.amlReset();
+    const ptrs = bytes.map((b) => k.__pin(k.__newArray(Number(k.UINT8ARRAY_ID.value), b)));
+    const t0 = performance.now();
+    for (const p of ptrs) k.amlLoadTable(p);
+    const t1 = performance.now();
+    const result = k.__getString(k.amlEvaluateJson(k.__newString(path)));
+    const t2 = performance.now();
+    for (const p of ptrs) k.__unpin(p);
+    if (!result.includes("0x7fff028")) throw new Error(`unexpected ADDR result ${result}`);
+    load.push(t1 - t0);
+    evaluate.push(t2 - t1);
+  }
+  const m = (xs: number[]) => median(xs).toFixed(2);
+  console.log(`aml, q35 DSDT+SSDT, ${runs} runs (medians):`);
+  console.log(`  whole process, load + eval ADDR:  clonesafe aml ${m(ours)} ms   acpiexec ${m(acpiexec)} ms   ratio ${(median(ours) / median(acpiexec)).toFixed(2)}`);
+  console.log(`  in-process (host build):          namespace load ${m(load)} ms   eval ADDR ${(median(evaluate) * 1000).toFixed(1)} µs`);
+}
+
 const [command, ...rest] = process.argv.slice(2);
 if (command === "boot") {
   await bootBench(rest);
+} else if (command === "aml") {
+  await amlBench(rest);
 } else {
-  console.error(`error: unknown benchmark "${command ?? ""}" (boot)`);
+  console.error(`error: unknown benchmark "${command ?? ""}" (boot, aml)`);
   process.exit(2);
 }
