@@ -5,6 +5,7 @@
 export { boot, step } from "./kernel";
 export { execute, tokenize } from "./console/shell";
 export { hex, parseUnsigned } from "./lib/fmt";
+export { acpiDiscoverJson, acpiAmlTableHex } from "./acpi/host-view";
 export {
   amlReset, amlLoadTable, amlNamespaceListing, amlEvaluateJson,
 } from "./aml/index";

@@ -11,6 +11,12 @@ import { physCopyIn } from "./hw";
 import { registerExitCommand } from "./machine/exit";
 import { registerPanicCommand } from "./machine/panic";
 import { hex0x } from "./lib/fmt";
+import { AcpiDiscovery, AcpiTable, discoverAcpi, registerAcpiCommand } from "./acpi/index";
+import {
+  amlEvaluateNode, amlInterpreter, amlLoadTable, deliverNotifies, outcomeJson, registerAmlCommand,
+} from "./aml/index";
+import { ObjectType } from "./aml/objects";
+import { NamespaceNode as NamespaceNodeRef } from "./aml/namespace";
 
 const MULTIBOOT_MAGIC: u32 = 0x2badb002;
 const multibootHeader = memory.data(16);
@@ -32,10 +38,51 @@ function describeMultiboot(magic: u32, mbi: u32): void {
     upperKiB.toString() + " KiB above 1 MiB");
 }
 
+function loadDefinitionBlock(table: AcpiTable): void {
+  const problem = amlLoadTable(table.bytes);
+  if (problem.length > 0) log("aml", table.signature + " " + table.oemTableId + ": " + problem);
+}
+
+/** DSDT first, then every SSDT, into one namespace. */
+function loadNamespace(acpi: AcpiDiscovery): void {
+  const dsdt = acpi.dsdt;
+  if (dsdt == null) {
+    log("aml", "no valid DSDT; the namespace holds only the predefined objects");
+  } else {
+    loadDefinitionBlock(dsdt);
+  }
+  for (let i = 0; i < acpi.ssdts.length; i++) loadDefinitionBlock(acpi.ssdts[i]);
+  const count = amlInterpreter().ns.listing().length;
+  log("aml", "namespace: " + count.toString() + " objects from " +
+    ((dsdt == null ? 0 : 1) + acpi.ssdts.length).toString() + " tables");
+}
+
+/** Evaluates every ADDR method of a Device (the VM generation ID's locator) and logs it. */
+function logGenerationIdAddresses(): void {
+  const ns = amlInterpreter().ns;
+  const stack = new Array<NamespaceNodeRef>();
+  stack.push(ns.root);
+  while (stack.length > 0) {
+    const node = stack.pop();
+    for (let i = 0; i < node.children.length; i++) stack.push(node.children[i]);
+    const parent = node.parent;
+    if (node.name == "ADDR" && parent != null && parent.type == ObjectType.Device) {
+      const outcome = amlEvaluateNode(node);
+      log("aml", outcomeJson(outcome));
+      deliverNotifies(outcome.notifies);
+    }
+  }
+}
+
 export function boot(magic: u32, mbi: u32): void {
   uartInit();
   log("clonesafe", "booting");
   describeMultiboot(magic, mbi);
+  const acpi = discoverAcpi();
+  loadNamespace(acpi);
+  logGenerationIdAddresses();
+  registerAcpiCommand(acpi);
+  registerAmlCommand();
   registerExitCommand();
   registerPanicCommand();
   picUnmask(COM1_IRQ);
