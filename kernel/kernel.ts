@@ -13,7 +13,8 @@ import { registerPanicCommand } from "./machine/panic";
 import { hex0x } from "./lib/fmt";
 import { AcpiDiscovery, AcpiTable, discoverAcpi, registerAcpiCommand } from "./acpi/index";
 import {
-  amlEvaluateNode, amlInterpreter, amlLoadTable, deliverNotifies, outcomeJson, registerAmlCommand,
+  amlEvaluateNode, amlInterpreter, amlLoadTable, deliverPendingNotifies, outcomeJson, queueNotifies,
+  registerAmlCommand,
 } from "./aml/index";
 import { ObjectType } from "./aml/objects";
 import { NamespaceNode as NamespaceNodeRef } from "./aml/namespace";
@@ -69,7 +70,7 @@ function logGenerationIdAddresses(): void {
     if (node.name == "ADDR" && parent != null && parent.type == ObjectType.Device) {
       const outcome = amlEvaluateNode(node);
       log("aml", outcomeJson(outcome));
-      deliverNotifies(outcome.notifies);
+      queueNotifies(outcome.notifies);
     }
   }
 }
@@ -85,6 +86,7 @@ export function boot(magic: u32, mbi: u32): void {
   registerAmlCommand();
   registerExitCommand();
   registerPanicCommand();
+  deliverPendingNotifies();
   picUnmask(COM1_IRQ);
   writeLine("clonesafe ready");
 }
@@ -93,6 +95,7 @@ export function boot(magic: u32, mbi: u32): void {
 export function step(lines: u32): void {
   if ((lines & (<u32>1 << COM1_IRQ)) != 0) {
     for (let byte = uartGetByte(); byte >= 0; byte = uartGetByte()) shellFeedByte(<u32>byte);
+    deliverPendingNotifies();
     picUnmask(COM1_IRQ);
     lines &= ~(<u32>1 << COM1_IRQ);
   }

@@ -130,22 +130,32 @@ export function registerNotifyHandler(node: NamespaceNode, handler: NotifyHandle
   node.notifyHandler = handler;
 }
 
-/** Delivers queued notifies in order, after the evaluation that queued them. */
-export function deliverNotifies(notifies: Array<PendingNotify>): void {
-  for (let i = 0; i < notifies.length; i++) {
-    const n = notifies[i];
+// Notifies wait here until the evaluation (or shell command) that queued
+// them has finished; the event loop then delivers them in order.
+const pendingNotifies = new Array<PendingNotify>();
+
+export function queueNotifies(notifies: Array<PendingNotify>): void {
+  for (let i = 0; i < notifies.length; i++) pendingNotifies.push(notifies[i]);
+}
+
+/** Delivers every queued notify to its node's handler; returns how many. */
+export function deliverPendingNotifies(): i32 {
+  let delivered = 0;
+  while (pendingNotifies.length > 0) {
+    const n = pendingNotifies.shift();
     const handler = n.node.notifyHandler;
     if (handler != null) handler(n.node, n.value);
-    else log("aml", "notify " + n.node.path() + " 0x" + hex(<u64>n.value) + " has no handler");
+    else log("acpi", "notify " + n.node.path() + " 0x" + hex(<u64>n.value) + " (no handler)");
+    delivered++;
   }
+  return delivered;
 }
 
 function amlCommand(args: Array<string>): Answer {
   if (args.length != 1) return fail("expected one namespace path, e.g. aml \\_SB.VGEN.ADDR");
   const outcome = amlEvaluate(args[0]);
-  const line = outcomeJson(outcome);
-  deliverNotifies(outcome.notifies);
-  return ok(line);
+  queueNotifies(outcome.notifies);
+  return ok(outcomeJson(outcome));
 }
 
 export function registerAmlCommand(): void {
