@@ -89,3 +89,34 @@ void HW(phys_copy_in)(hw_t *h, u32 dst, u64 phys, u32 len) {
 
 u64 HW(linear_base)(hw_t *h) { (void)h; return LINEAR_MEMORY_BASE; }
 u64 HW(linear_limit)(hw_t *h) { (void)h; return LINEAR_MEMORY_LIMIT; }
+
+u64 HW(rdmsr)(hw_t *h, u32 msr) {
+  (void)h;
+  uint32_t lo, hi;
+  __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+  return ((uint64_t)hi << 32) | lo;
+}
+
+/* One register (0 eax, 1 ebx, 2 ecx, 3 edx) of CPUID leaf/subleaf. */
+u32 HW(cpuid)(hw_t *h, u32 leaf, u32 subleaf, u32 reg) {
+  (void)h;
+  uint32_t r[4];
+  __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(subleaf));
+  return r[reg & 3];
+}
+
+u64 HW(read_cr3)(hw_t *h) {
+  (void)h;
+  uint64_t v;
+  __asm__ volatile("mov %%cr3, %0" : "=r"(v));
+  return v;
+}
+
+void HW(invlpg)(hw_t *h, u64 va) {
+  (void)h;
+  __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory");
+}
+
+extern char __image_start[], __image_end[];
+u64 HW(image_start)(hw_t *h) { (void)h; return (uint64_t)__image_start; }
+u64 HW(image_end)(hw_t *h) { (void)h; return (uint64_t)__image_end; }

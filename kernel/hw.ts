@@ -32,3 +32,14 @@
 // those frames out of anything it hands out.
 @external("hw", "linear_base") export declare function linearBase(): u64;
 @external("hw", "linear_limit") export declare function linearLimit(): u64;
+
+// CPU state the memory manager reads: MSRs (PAT, MTRRs), CPUID, CR3, and
+// the TLB flush of one page after a page-table edit.
+@external("hw", "rdmsr") export declare function rdmsr(msr: u32): u64;
+// One register (0 eax, 1 ebx, 2 ecx, 3 edx) of CPUID leaf/subleaf.
+@external("hw", "cpuid") export declare function cpuid(leaf: u32, subleaf: u32, reg: u32): u32;
+@external("hw", "read_cr3") export declare function readCr3(): u64;
+@external("hw", "invlpg") export declare function invlpg(va: u64): void;
+// The loaded image, so its frames are never handed out.
+@external("hw", "image_start") export declare function imageStart(): u64;
+@external("hw", "image_end") export declare function imageEnd(): u64;

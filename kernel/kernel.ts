@@ -6,38 +6,20 @@
 import { uartGetByte, uartInit, COM1_IRQ } from "./console/uart";
 import { log, writeLine } from "./console/log";
 import { shellFeedByte } from "./console/shell";
-import { picUnmask } from "./irq/pic";
-import { physCopyIn } from "./hw";
+import { picSetLevelTriggered, picUnmask } from "./irq/pic";
+import { AcpiEvents, EventRegisters } from "./acpi/events";
+import { TRIGGER_EDGE } from "./acpi/madt";
+import { addStats, registerStatsCommand } from "./stats";
 import { registerExitCommand } from "./machine/exit";
 import { registerPanicCommand } from "./machine/panic";
-import { hex0x } from "./lib/fmt";
 import { AcpiDiscovery, AcpiTable, discoverAcpi, registerAcpiCommand } from "./acpi/index";
 import {
-  amlEvaluateNode, amlInterpreter, amlLoadTable, deliverPendingNotifies, outcomeJson, queueNotifies,
+  amlEvaluateNode, amlInterpreter, amlLoadTable, amlNotifyCount, deliverPendingNotifies, outcomeJson, queueNotifies,
   registerAmlCommand,
 } from "./aml/index";
 import { ObjectType } from "./aml/objects";
 import { NamespaceNode as NamespaceNodeRef } from "./aml/namespace";
-
-const MULTIBOOT_MAGIC: u32 = 0x2badb002;
-const multibootHeader = memory.data(16);
-
-function describeMultiboot(magic: u32, mbi: u32): void {
-  if (magic != MULTIBOOT_MAGIC) {
-    log("boot", "not started by a multiboot loader (magic " + hex0x(magic) + ")");
-    return;
-  }
-  physCopyIn(multibootHeader, <u64>mbi, 16);
-  const flags = load<u32>(multibootHeader);
-  if ((flags & 1) == 0) {
-    log("boot", "multiboot info at " + hex0x(mbi) + " has no memory sizes");
-    return;
-  }
-  const lowerKiB = load<u32>(multibootHeader, 4);
-  const upperKiB = load<u32>(multibootHeader, 8);
-  log("boot", "multiboot info at " + hex0x(mbi) + ": " + lowerKiB.toString() + " KiB low, " +
-    upperKiB.toString() + " KiB above 1 MiB");
-}
+import { memoryInit, registerMmCommand } from "./mm/index";
 
 function loadDefinitionBlock(table: AcpiTable): void {
   const problem = amlLoadTable(table.bytes);
@@ -75,15 +57,55 @@ function logGenerationIdAddresses(): void {
   }
 }
 
+let events: AcpiEvents | null = null;
+let sciLine: u32 = 0xffffffff;
+
+function eventStats(): string {
+  const e = events;
+  const sci = e == null ? 0 : e.sciCount, gpe = e == null ? 0 : e.gpeCount;
+  return "sci=" + sci.toString() + " gpe=" + gpe.toString() + " notify=" + amlNotifyCount().toString();
+}
+
+/**
+ * Starts ACPI events and routes the SCI: FADT.SCI_INT is an ISA IRQ; the
+ * MADT's override for it gives its trigger mode (level unless it says edge,
+ * ACPI's default for the SCI).
+ */
+function startAcpiEvents(acpi: AcpiDiscovery): void {
+  const fadt = acpi.fadt;
+  if (fadt == null) { log("acpi", "no FADT: no SCI, no GPEs"); return; }
+  const e = new AcpiEvents(EventRegisters.fromFadt(fadt));
+  e.init();
+  events = e;
+  if (fadt.hardwareReduced || fadt.sciInt >= 16) {
+    log("irq", "SCI " + fadt.sciInt.toString() + " is not an ISA IRQ; SCI not routed");
+    return;
+  }
+  sciLine = <u32>fadt.sciInt;
+  let level = true;
+  const madt = acpi.madt;
+  if (madt != null) {
+    const sciOverride = madt.overrideForIsaIrq(<u8>sciLine);
+    if (sciOverride != null && sciOverride.trigger == TRIGGER_EDGE) level = false;
+  }
+  picSetLevelTriggered(sciLine, level);
+  picUnmask(sciLine);
+  log("irq", "SCI on IRQ " + sciLine.toString() + " (" + (level ? "level" : "edge") + "-triggered, 8259 PIC)");
+}
+
 export function boot(magic: u32, mbi: u32): void {
   uartInit();
   log("clonesafe", "booting");
-  describeMultiboot(magic, mbi);
+  memoryInit(magic, mbi);
   const acpi = discoverAcpi();
   loadNamespace(acpi);
   logGenerationIdAddresses();
+  startAcpiEvents(acpi);
+  addStats(eventStats);
   registerAcpiCommand(acpi);
+  registerStatsCommand();
   registerAmlCommand();
+  registerMmCommand();
   registerExitCommand();
   registerPanicCommand();
   deliverPendingNotifies();
@@ -98,6 +120,13 @@ export function step(lines: u32): void {
     deliverPendingNotifies();
     picUnmask(COM1_IRQ);
     lines &= ~(<u32>1 << COM1_IRQ);
+  }
+  const e = events;
+  if (e != null && sciLine < 16 && (lines & (<u32>1 << sciLine)) != 0) {
+    e.handleSci();
+    deliverPendingNotifies();
+    picUnmask(sciLine); // the GPEs that raised it are cleared by now
+    lines &= ~(<u32>1 << sciLine);
   }
   for (let line: u32 = 0; line < 16; line++) {
     // Lines nobody owns stay masked; say so once each time one fires.

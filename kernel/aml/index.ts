@@ -138,15 +138,26 @@ export function queueNotifies(notifies: Array<PendingNotify>): void {
   for (let i = 0; i < notifies.length; i++) pendingNotifies.push(notifies[i]);
 }
 
-/** Delivers every queued notify to its node's handler; returns how many. */
+let notifiesDelivered: u32 = 0;
+
+export function amlNotifyCount(): u32 {
+  return notifiesDelivered;
+}
+
+/**
+ * Delivers every queued notify: one `acpi: notify <path> 0x<value>` line
+ * each, then the node's handler if one is registered (a notify without a
+ * handler is only logged). Returns how many were delivered.
+ */
 export function deliverPendingNotifies(): i32 {
   let delivered = 0;
   while (pendingNotifies.length > 0) {
     const n = pendingNotifies.shift();
+    log("acpi", "notify " + n.node.path() + " 0x" + hex(<u64>n.value));
     const handler = n.node.notifyHandler;
     if (handler != null) handler(n.node, n.value);
-    else log("acpi", "notify " + n.node.path() + " 0x" + hex(<u64>n.value) + " (no handler)");
     delivered++;
+    notifiesDelivered++;
   }
   return delivered;
 }

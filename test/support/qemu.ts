@@ -2,6 +2,7 @@
 // temporary directory and guarantees the process and the directory are gone
 // when the test ends, pass or fail.
 
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -12,7 +13,10 @@ export const REPO = resolve(import.meta.dirname, "../..");
 export const IMAGE = resolve(REPO, "build/clonesafe.elf");
 export const READY = /^clonesafe ready\b/;
 
-export type BootOptions = Partial<Omit<LaunchOptions, "workDir" | "image">>;
+export type BootOptions = Partial<Omit<LaunchOptions, "workDir" | "image" | "stateDrive">> & {
+  /** Attach a fresh qcow2 drive so savevm/loadvm work. */
+  snapshots?: boolean;
+};
 
 export async function startQemu(options: BootOptions = {}): Promise<QemuInstance> {
   const workDir = mkdtempSync(join(tmpdir(), "clonesafe-test-"));
@@ -21,7 +25,12 @@ export async function startQemu(options: BootOptions = {}): Promise<QemuInstance
     await instance?.kill();
     rmSync(workDir, { recursive: true, force: true });
   });
-  instance = await launchQemu({ machine: "pc", lifetimeSec: 300, ...options, image: IMAGE, workDir });
+  let stateDrive: string | undefined;
+  if (options.snapshots) {
+    stateDrive = join(workDir, "state.qcow2");
+    execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
+  }
+  instance = await launchQemu({ machine: "pc", lifetimeSec: 300, ...options, stateDrive, image: IMAGE, workDir });
   return instance;
 }
 

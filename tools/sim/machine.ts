@@ -12,6 +12,17 @@ export class MachineHalted extends Error {
 
 const COM1 = 0x3f8;
 
+/** A simulated port-I/O device occupying [base, base + length). */
+export interface IoDevice {
+  base: number;
+  length: number;
+  read(port: number, width: number): number;
+  write(port: number, width: number, value: number): void;
+}
+
+/** The PAT MSR's power-on value: WB, WT, UC-, UC, WB, WT, UC-, UC. */
+export const PAT_DEFAULT = 0x0007040600070406n;
+
 export class SimMachine {
   /** Bytes the kernel transmitted on COM1. */
   tx = "";
@@ -25,6 +36,13 @@ export class SimMachine {
   private readonly pages = new Map<number, Uint8Array>();
   memory: WebAssembly.Memory | null = null;
   tsc = 1_000_000n;
+  readonly devices: IoDevice[] = [];
+  readonly msrs = new Map<number, bigint>([[0x277, PAT_DEFAULT], [0xfe, 0n], [0x2ff, 0xc06n]]);
+  /** CPUID results by "leaf:subleaf"; missing leaves read as zeros. */
+  readonly cpuidLeaves = new Map<string, [number, number, number, number]>();
+  cr3 = 0n;
+  readonly invalidated: bigint[] = [];
+  imageRange: [bigint, bigint] = [0x100000n, 0x200000n];
 
   /** Queues bytes as if typed on the serial line and raises IRQ 4. */
   type(text: string): void {
@@ -54,9 +72,15 @@ export class SimMachine {
     return p;
   }
 
+  private deviceAt(port: number): IoDevice | undefined {
+    return this.devices.find((d) => port >= d.base && port < d.base + d.length);
+  }
+
   private inPort(port: number, width: number): number {
     let value = 0;
-    if (port === COM1 && width === 1) value = this.rx.shift() ?? 0;
+    const device = this.deviceAt(port);
+    if (device) value = device.read(port, width);
+    else if (port === COM1 && width === 1) value = this.rx.shift() ?? 0;
     else if (port === COM1 + 5) value = 0x60 | (this.rx.length > 0 ? 1 : 0); // THR empty, data ready
     else if (port === 0x21) value = this.picMask[0];
     else if (port === 0xa1) value = this.picMask[1];
@@ -66,7 +90,9 @@ export class SimMachine {
 
   private outPort(port: number, value: number, width: number): void {
     this.portLog.push({ dir: "out", port, value, width });
-    if (port === COM1 && width === 1) this.tx += String.fromCharCode(value & 0xff);
+    const device = this.deviceAt(port);
+    if (device) device.write(port, width, value);
+    else if (port === COM1 && width === 1) this.tx += String.fromCharCode(value & 0xff);
     else if (port === 0x21) this.picMask[0] = value & 0xff;
     else if (port === 0xa1) this.picMask[1] = value & 0xff;
     else if (port === 0xf4) {
@@ -108,6 +134,12 @@ export class SimMachine {
       },
       linear_base: () => 0x1000000n,
       linear_limit: () => 0x2000000n,
+      rdmsr: (msr: number) => this.msrs.get(msr >>> 0) ?? 0n,
+      cpuid: (leaf: number, subleaf: number, reg: number) => (this.cpuidLeaves.get(`${leaf >>> 0}:${subleaf >>> 0}`) ?? [0, 0, 0, 0])[reg & 3] | 0,
+      read_cr3: () => this.cr3,
+      invlpg: (va: bigint) => { this.invalidated.push(va); },
+      image_start: () => this.imageRange[0],
+      image_end: () => this.imageRange[1],
     };
   }
 }
