@@ -11,3 +11,5 @@ export {
 } from "./aml/index";
 export const UINT8ARRAY_ID = idof<Uint8Array>();
 export { checkDefinitionBlock } from "./aml/index";
+export { mmInit, mmMap, mmUnmap, mmError, mmDescribe, mmTranslate, mmFramesAllocated } from "./mm/host-view";
+export { eventsCreate, eventsSci } from "./acpi/events-host-view";

@@ -1,0 +1,28 @@
+// Host-build entry points for the GPE dispatch unit tests (never linked into
+// the machine image): an AcpiEvents over register blocks the test simulates.
+
+import { AcpiEvents, EventRegisters } from "./events";
+import { ADDRESS_SPACE_IO, RegisterBlock } from "./fadt";
+import { deliverPendingNotifies } from "../aml/index";
+
+let testEvents: AcpiEvents | null = null;
+
+export function eventsCreate(gpe0: u32, gpe0Len: u32, pm1aEvt: u32, pm1EvtLen: u32, pm1aCnt: u32, smiCmd: u32, acpiEnable: u32): void {
+  const r = new EventRegisters();
+  r.gpe0 = new RegisterBlock(ADDRESS_SPACE_IO, gpe0, <u8>gpe0Len, false);
+  r.gpe0Len = gpe0Len;
+  r.pm1aEvt = new RegisterBlock(ADDRESS_SPACE_IO, pm1aEvt, <u8>pm1EvtLen, false);
+  r.pm1EvtLen = pm1EvtLen;
+  r.pm1aCnt = new RegisterBlock(ADDRESS_SPACE_IO, pm1aCnt, 2, false);
+  r.smiCmd = smiCmd;
+  r.acpiEnable = acpiEnable;
+  testEvents = new AcpiEvents(r);
+  testEvents!.init();
+}
+
+export function eventsSci(): string {
+  const e = testEvents!;
+  e.handleSci();
+  deliverPendingNotifies();
+  return "sci=" + e.sciCount.toString() + " gpe=" + e.gpeCount.toString() + " fixed=" + e.fixedEventCount.toString();
+}
