@@ -14,12 +14,11 @@ import { registerExitCommand } from "./machine/exit";
 import { registerPanicCommand } from "./machine/panic";
 import { AcpiDiscovery, AcpiTable, discoverAcpi, registerAcpiCommand } from "./acpi/index";
 import {
-  amlEvaluateNode, amlInterpreter, amlLoadTable, amlNotifyCount, deliverPendingNotifies, outcomeJson, queueNotifies,
+  amlInterpreter, amlLoadTable, amlNotifyCount, deliverPendingNotifies,
   registerAmlCommand,
 } from "./aml/index";
-import { ObjectType } from "./aml/objects";
-import { NamespaceNode as NamespaceNodeRef } from "./aml/namespace";
 import { memoryInit, registerMmCommand } from "./mm/index";
+import { registerVmgenidCommands, vmgenidInit } from "./drivers/vmgenid/index";
 
 function loadDefinitionBlock(table: AcpiTable): void {
   const problem = amlLoadTable(table.bytes);
@@ -38,23 +37,6 @@ function loadNamespace(acpi: AcpiDiscovery): void {
   const count = amlInterpreter().ns.listing().length;
   log("aml", "namespace: " + count.toString() + " objects from " +
     ((dsdt == null ? 0 : 1) + acpi.ssdts.length).toString() + " tables");
-}
-
-/** Evaluates every ADDR method of a Device (the VM generation ID's locator) and logs it. */
-function logGenerationIdAddresses(): void {
-  const ns = amlInterpreter().ns;
-  const stack = new Array<NamespaceNodeRef>();
-  stack.push(ns.root);
-  while (stack.length > 0) {
-    const node = stack.pop();
-    for (let i = 0; i < node.children.length; i++) stack.push(node.children[i]);
-    const parent = node.parent;
-    if (node.name == "ADDR" && parent != null && parent.type == ObjectType.Device) {
-      const outcome = amlEvaluateNode(node);
-      log("aml", outcomeJson(outcome));
-      queueNotifies(outcome.notifies);
-    }
-  }
 }
 
 let events: AcpiEvents | null = null;
@@ -99,13 +81,14 @@ export function boot(magic: u32, mbi: u32): void {
   memoryInit(magic, mbi);
   const acpi = discoverAcpi();
   loadNamespace(acpi);
-  logGenerationIdAddresses();
+  vmgenidInit();
   startAcpiEvents(acpi);
   addStats(eventStats);
   registerAcpiCommand(acpi);
   registerStatsCommand();
   registerAmlCommand();
   registerMmCommand();
+  registerVmgenidCommands();
   registerExitCommand();
   registerPanicCommand();
   deliverPendingNotifies();

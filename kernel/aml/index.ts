@@ -7,14 +7,32 @@
 
 import { Interpreter, PendingNotify } from "./interpreter";
 import { NamespaceNode, NotifyHandler } from "./namespace";
-import { AmlObject } from "./objects";
-import { jsonString, objectJson } from "./json";
+import { AmlObject, AmlReference, ObjectType, RefKind } from "./objects";
+import { jsonString, objectJson, setReferenceResolver } from "./json";
 import { parseTextPath } from "./names";
 import { log } from "../console/log";
 import { Answer, fail, ok, registerCommand } from "../console/shell";
 import { hex } from "../lib/fmt";
 
 let interpreter = new Interpreter();
+
+function resolveForJson(ref: AmlReference): AmlObject | null {
+  let node: NamespaceNode | null = null;
+  if (ref.kind == RefKind.Named) {
+    node = amlFind(ref.nodePath);
+  } else {
+    const p = parseTextPath(ref.nodePath);
+    const scope = amlFind(ref.scopePath);
+    if (p != null && scope != null) node = interpreter.ns.lookup(p, scope);
+  }
+  if (node == null) return null;
+  const t = node.type;
+  if (t == ObjectType.RegionField || t == ObjectType.BufferField || t == ObjectType.IndexField || t == ObjectType.BankField) {
+    return interpreter.evaluateNode(node, new Array<AmlObject | null>());
+  }
+  return node.object;
+}
+setReferenceResolver(resolveForJson);
 
 export function amlInterpreter(): Interpreter {
   return interpreter;

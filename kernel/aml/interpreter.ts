@@ -51,7 +51,7 @@ export class AmlAlias extends AmlObject {
   constructor(public target: NamespaceNode) { super(ObjectType.Alias); }
 }
 
-const TARGET_NONE = 0, TARGET_LOCAL = 1, TARGET_ARG = 2, TARGET_NODE = 3, TARGET_DEBUG = 4, TARGET_REF = 5;
+const TARGET_NONE = 0, TARGET_LOCAL = 1, TARGET_ARG = 2, TARGET_NODE = 3, TARGET_DEBUG = 4, TARGET_REF = 5, TARGET_VALUE = 6;
 
 /** Where a result goes: a SuperName or Target operand, decoded. */
 class Target {
@@ -59,6 +59,7 @@ class Target {
   slot: i32 = 0;
   node: NamespaceNode | null = null;
   ref: AmlReference | null = null;
+  value: AmlObject | null = null; // TARGET_VALUE: an operand that is read, never written
 }
 
 class Frame {
@@ -103,6 +104,8 @@ export class Interpreter {
   private nesting: i32 = 0;
   private callDepth: i32 = 0;
   private regionNodes: Map<AmlRegion, NamespaceNode> = new Map<AmlRegion, NamespaceNode>();
+  /** Mutexes held, in acquisition order (ACPI SyncLevel ordering is checked against it). */
+  private heldMutexes: Array<AmlMutex> = new Array<AmlMutex>();
 
   // ---- errors ------------------------------------------------------------
 
@@ -540,8 +543,11 @@ export class Interpreter {
     const path = this.readNameString();
     if (this.failed) return null;
     const node = this.ns.lookup(path, this.frame.scope);
+    // A name may be defined after the Package (q35's _PRT names LNKx before
+    // they exist): keep the scope so it can be resolved when it is used.
     const ref = new AmlReference(node == null ? RefKind.Unresolved : RefKind.Named);
     ref.nodePath = node == null ? path.toString() : node.path();
+    ref.scopePath = this.frame.scope.path();
     if (node != null) ref.target = node.object;
     return ref;
   }
@@ -765,7 +771,7 @@ export class Interpreter {
       return this.fail("buffer field at bit " + bitOffset.toString() + " length " + length.toString() +
         " runs past the end of a " + buffer.data.length.toString() + "-byte Buffer");
     }
-    this.createNode(path, new AmlBufferField(buffer, <u32>bitOffset, <u32>length));
+    this.createNode(path, new AmlBufferField(buffer, <u32>bitOffset, <u32>length, bits == 0));
     return null;
   }
 
@@ -905,8 +911,10 @@ export class Interpreter {
     return obj;
   }
 
-  /** Decodes a Target: NullName, a SuperName, or a Type6 reference expression. */
-  private readTarget(allowNull: bool): Target | null {
+  /** Decodes a Target: NullName, a SuperName, or a Type6 reference expression.
+   * With `allowValue`, an expression yielding a plain value (DerefOf) is
+   * accepted too, for operators that only read their operand. */
+  private readTarget(allowNull: bool, allowValue: bool = false): Target | null {
     const t = new Target();
     const c = this.peekByte();
     if (c < 0) { this.fail("AML ends where a target was expected"); return null; }
@@ -942,6 +950,11 @@ export class Interpreter {
       t.ref = value as AmlReference;
       return t;
     }
+    if (allowValue) {
+      t.kind = TARGET_VALUE;
+      t.value = value;
+      return t;
+    }
     this.fail("target is a " + describe(value) + ", not a reference");
     return null;
   }
@@ -952,6 +965,7 @@ export class Interpreter {
     if (t.kind == TARGET_ARG) return this.dereference(this.frame.args[t.slot]);
     if (t.kind == TARGET_NODE) return this.readNodeValue(t.node!, true);
     if (t.kind == TARGET_REF) return this.dereference(t.ref);
+    if (t.kind == TARGET_VALUE) return t.value;
     return null;
   }
 
@@ -1252,7 +1266,7 @@ export class Interpreter {
   }
 
   private executeSizeOf(): AmlObject | null {
-    const t = this.readTarget(false);
+    const t = this.readTarget(false, true);
     if (this.failed) return null;
     const value = this.dereference(this.targetValue(t!));
     if (this.failed) return null;
@@ -1263,7 +1277,7 @@ export class Interpreter {
   }
 
   private executeObjectType(): AmlObject | null {
-    const t = this.readTarget(false);
+    const t = this.readTarget(false, true);
     if (this.failed) return null;
     const target = t!;
     let value: AmlObject | null;
@@ -1432,8 +1446,29 @@ export class Interpreter {
     if (this.failed) return null;
     const m = node!.object;
     if (!(m instanceof AmlMutex)) return this.fail("Acquire target " + node!.path() + " is not a Mutex");
-    (m as AmlMutex).depth++;
+    const mutex = m as AmlMutex;
+    if (mutex.depth == 0) {
+      const level = this.currentSyncLevel();
+      if (<i32>mutex.syncLevel < level) {
+        return this.fail("Acquire of " + node!.path() + " (SyncLevel " + mutex.syncLevel.toString() +
+          ") while holding a mutex at SyncLevel " + level.toString() + " breaks mutex ordering");
+      }
+      this.heldMutexes.push(mutex);
+    }
+    mutex.depth++;
     return new AmlInteger(0);
+  }
+
+  private currentSyncLevel(): i32 {
+    let level = -1;
+    for (let i = 0; i < this.heldMutexes.length; i++) level = max(level, <i32>this.heldMutexes[i].syncLevel);
+    return level;
+  }
+
+  /** An evaluation that ends holding mutexes releases them (ACPICA does too). */
+  private releaseAllMutexes(): void {
+    for (let i = 0; i < this.heldMutexes.length; i++) this.heldMutexes[i].depth = 0;
+    this.heldMutexes = new Array<AmlMutex>();
   }
 
   private executeRelease(): AmlObject | null {
@@ -1443,7 +1478,12 @@ export class Interpreter {
     if (!(m instanceof AmlMutex)) return this.fail("Release target " + node!.path() + " is not a Mutex");
     const mutex = m as AmlMutex;
     if (mutex.depth == 0) return this.fail("Release of " + node!.path() + ", which is not acquired");
+    if (mutex.depth == 1 && <i32>mutex.syncLevel < this.currentSyncLevel()) {
+      return this.fail("Release of " + node!.path() + " (SyncLevel " + mutex.syncLevel.toString() +
+        ") before a mutex held at SyncLevel " + this.currentSyncLevel().toString() + " breaks mutex ordering");
+    }
     mutex.depth--;
+    if (mutex.depth == 0) this.heldMutexes.splice(this.heldMutexes.indexOf(mutex), 1);
     return null;
   }
 
@@ -1608,7 +1648,7 @@ export class Interpreter {
       if (<i32>(bit >> 3) >= data.length) return this.fail("buffer field outside its Buffer (it shrank)");
       if (((data[<i32>(bit >> 3)] >> <u8>(bit & 7)) & 1) != 0) out[<i32>(i >> 3)] |= <u8>(<u32>1 << (i & 7));
     }
-    if (field.bitLength <= <u32>this.byteWidth * 8) return new AmlInteger(bufferToInteger(out, 8));
+    if (!field.alwaysBuffer && field.bitLength <= <u32>this.byteWidth * 8) return new AmlInteger(bufferToInteger(out, 8));
     return new AmlBuffer(out);
   }
 

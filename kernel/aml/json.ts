@@ -2,7 +2,15 @@
 // CLI so both print the same bytes. Owns: the result schema
 // {"type":…,"value":…} with lowercase hex integers and buffer bytes.
 
-import { AmlBuffer, AmlInteger, AmlObject, AmlPackage, AmlString, typeName } from "./objects";
+import { AmlBuffer, AmlInteger, AmlObject, AmlPackage, AmlReference, AmlString, RefKind, typeName } from "./objects";
+
+/** The current value (fields read) or object a package name stands for; set by the AML subsystem. */
+export type ReferenceResolver = (ref: AmlReference) => AmlObject | null;
+let resolveReference: ReferenceResolver | null = null;
+
+export function setReferenceResolver(resolver: ReferenceResolver): void {
+  resolveReference = resolver;
+}
 import { hex } from "../lib/fmt";
 
 export function jsonString(s: string): string {
@@ -30,6 +38,17 @@ export function objectJson(obj: AmlObject | null): string {
     const parts = new Array<string>();
     for (let i = 0; i < (obj as AmlPackage).elements.length; i++) parts.push(objectJson((obj as AmlPackage).elements[i]));
     return "{\"type\":\"Package\",\"value\":[" + parts.join(",") + "]}";
+  }
+  const kind = obj instanceof AmlReference ? (obj as AmlReference).kind : RefKind.PackageElement;
+  if ((kind == RefKind.Named || kind == RefKind.Unresolved) && resolveReference != null) {
+    // A name in a Package stands for its object: a data object prints as its
+    // value, anything else by its type (as acpiexec resolves them).
+    const resolver = resolveReference!;
+    const target = resolver(obj as AmlReference);
+    if (target instanceof AmlInteger || target instanceof AmlString || target instanceof AmlBuffer || target instanceof AmlPackage) {
+      return objectJson(target);
+    }
+    if (target != null) return "{\"type\":\"" + typeName(target.type) + "\"}";
   }
   return "{\"type\":\"" + typeName(obj.type) + "\"}";
 }

@@ -129,7 +129,13 @@ export class AmlField extends AmlObject {
 }
 
 export class AmlBufferField extends AmlObject {
-  constructor(public buffer: AmlBuffer, public bitOffset: u32, public bitLength: u32) { super(ObjectType.BufferField); }
+  constructor(
+    public buffer: AmlBuffer,
+    public bitOffset: u32,
+    public bitLength: u32,
+    /** CreateField's fields read as Buffers at any width, as ACPICA reads them. */
+    public alwaysBuffer: bool = false,
+  ) { super(ObjectType.BufferField); }
 }
 
 export const enum RefKind { PackageElement, BufferByte, StringChar, Named, Unresolved }
@@ -140,6 +146,7 @@ export class AmlReference extends AmlObject {
   index: i32 = 0;
   target: AmlObject | null = null;    // RefOf(named object): the node's object holder
   nodePath: string = "";              // for Named and Unresolved references
+  scopePath: string = "";             // Unresolved: the scope the name is resolved from later
   constructor(public kind: RefKind) { super(ObjectType.Reference); }
 }
 
@@ -246,11 +253,17 @@ export function upperHex(value: u64, digits: i32): string {
   return s;
 }
 
-/** Implicit conversion to String (Concatenate and stores into Strings). */
+/** Implicit conversion to String (Concatenate, stores into Strings): a
+ * Buffer becomes space-separated `0xNN` bytes, as ACPICA converts it. */
 export function toStringImplicit(obj: AmlObject | null, byteWidth: i32): AmlString | null {
   if (obj instanceof AmlString) return (obj as AmlString);
   if (obj instanceof AmlInteger) return new AmlString(upperHex((obj as AmlInteger).value, byteWidth * 2));
-  if (obj instanceof AmlBuffer) return toHexString((obj as AmlBuffer), byteWidth);
+  if (obj instanceof AmlBuffer) {
+    const data = (obj as AmlBuffer).data;
+    const parts = new Array<string>();
+    for (let i = 0; i < data.length; i++) parts.push("0x" + upperHex(<u64>data[i], 2));
+    return new AmlString(parts.join(" "));
+  }
   conversionError = "expected an Integer, String or Buffer operand, got " + describe(obj);
   return null;
 }

@@ -17,19 +17,21 @@ function guidBytes(guid: string): number[] {
 describe.each(MACHINE_TYPES)("ACPI and AML on -machine %s", (machine) => {
   it("finds the tables, loads the namespace and evaluates ADDR to the GUID's address", async () => {
     const q = await bootKernel({ machine, vmgenid: GUID });
-    const addrLine = q.lines.find((l) => l.startsWith('aml: {"path":"\\\\_SB_.VGEN.ADDR"'));
+    const prefix = "vmgenid: \\_SB_.VGEN.ADDR = ";
+    const addrLine = q.lines.find((l) => l.startsWith(prefix));
     expect(addrLine, q.lines.join("\n")).toBeDefined();
-    const result = JSON.parse(addrLine!.slice("aml: ".length)) as {
-      result: { type: string; value: Array<{ type: string; value: string }> };
-    };
-    expect(result.result.type).toBe("Package");
-    const address = Number(BigInt(result.result.value[0].value) | (BigInt(result.result.value[1].value) << 32n));
+    const result = JSON.parse(addrLine!.slice(prefix.length)) as { type: string; value: Array<{ type: string; value: string }> };
+    expect(result.type).toBe("Package");
+    const address = Number(BigInt(result.value[0].value) | (BigInt(result.value[1].value) << 32n));
     // What QEMU holds at that guest-physical address is the GUID it was given.
     const dump = await q.qmp!.hmp(`xp /16bx ${address}`);
     const bytes = [...dump.matchAll(/0x([0-9a-f]{2})\b/g)].map((m) => parseInt(m[1], 16));
     expect(bytes).toEqual(guidBytes(GUID));
     const qmpGuid = await q.qmp!.execute<{ guid: string }>("query-vm-generation-id");
     expect(qmpGuid.guid).toBe(GUID);
+    // The kernel reads the same GUID through its own write-back window on that address.
+    expect(await q.command("mm")).toBe(`mm: window=0x${(0x10000 + (address & 0xfff)).toString(16)} phys=0x${address.toString(16)} type=WB`);
+    expect(await q.command("guid")).toBe(`guid: ${GUID}`);
 
     expect(q.lines.some((l) => /^acpi: .*VMGENID$/.test(l))).toBe(true);
     expect(q.lines.some((l) => /^aml: namespace: \d+ objects from 2 tables$/.test(l))).toBe(true);
@@ -56,6 +58,9 @@ describe.each(MACHINE_TYPES)("ACPI and AML on -machine %s", (machine) => {
   it("boots without vmgenid: no ADDR line, no VGEN device", async () => {
     const q = await bootKernel({ machine, vmgenid: false });
     expect(q.lines.some((l) => l.includes("ADDR"))).toBe(false);
+    expect(q.lines).toContain("vmgenid: no VM generation ID device");
+    expect(await q.command("guid")).toBe("guid: none");
+    expect(await q.command("mm")).toBe("mm: no windows");
     expect(await q.command("aml \\_SB.VGEN")).toBe('aml: {"path":"\\\\_SB_.VGEN","error":"no object named \\\\_SB_.VGEN"}');
   });
 });

@@ -1,6 +1,5 @@
 // Boots the real image under QEMU (TCG) and asserts on what the serial
 // console and the exit status show.
-import { execFileSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
 import { PANIC_STATUS, qemuStatusFor } from "../../tools/qemu/exit-status.js";
@@ -45,9 +44,8 @@ describe.each(MACHINE_TYPES)("panic kinds on -machine %s", (machine) => {
   });
 });
 
+// Every QEMU this worker started is gone once its test ended (.ci/run also
+// checks the whole machine after the suite, when no worker is running).
 afterAll(() => {
   expect(liveQemuCount()).toBe(0);
-  let left = "";
-  try { left = execFileSync("pgrep", ["-af", "clonesafe-test-"], { encoding: "utf8" }); } catch { /* none */ }
-  expect(left.split("\n").filter((l) => l.includes("qemu-system")).join("\n")).toBe("");
 });

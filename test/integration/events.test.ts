@@ -27,6 +27,10 @@ describe.each(MACHINE_TYPES)("ACPI events on -machine %s", (machine) => {
     await q.waitForLine(NOTIFY, { from });
     expect(stats(await q.command("stats"))).toMatchObject({ sci: 1, gpe: 1, notify: 1 });
     expect(notifyCount(q, from)).toBe(1);
+    // The driver's handler ran: same process, so the GUID did not change.
+    expect(q.lines.slice(from).filter((l) => l.startsWith("vmgenid: notify"))).toEqual([
+      `vmgenid: notify gen=1 guid=${(await q.qmp!.execute<{ guid: string }>("query-vm-generation-id")).guid} changed=0`,
+    ]);
   });
 
   it("twenty consecutive loadvms give exactly twenty notifies", async () => {

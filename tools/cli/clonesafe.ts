@@ -120,16 +120,15 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// exitCode, not process.exit(): exiting at once would drop output still
+// queued for a pipe.
 main(process.argv.slice(2)).then(
-  (status) => process.exit(status),
+  (status) => { process.exitCode = status; },
   (e: unknown) => {
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`error: ${message}\n`);
-    if (e instanceof CliError) process.exit(1);
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      process.stderr.write(USAGE + "\n");
-      process.exit(2);
-    }
-    process.exit(1);
+    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    if (usage) process.stderr.write(USAGE + "\n");
+    process.exitCode = usage ? 2 : 1;
   },
 );

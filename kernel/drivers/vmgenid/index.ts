@@ -1,0 +1,201 @@
+// The VM Generation ID driver: finds the device in the ACPI namespace, maps
+// its GUID page write-back, reads the GUID, and follows generation changes.
+// Owns: the cached GUID and the generation count. May call: the AML
+// subsystem (evaluation, notify registration), the memory manager's
+// windows, the console. Never: maps the GUID page uncached (spec R1e), or
+// trusts an ADDR it has not validated.
+//
+// Discovery is general on purpose (DESIGN.md §3): hypervisors write the
+// device differently — _HID/_CID as a String, an EISA-id Integer, a Package
+// of either, or a Method returning one; ADDR as a Method or a Name; _STA
+// missing (meaning present).
+
+import { NamespaceNode } from "../../aml/namespace";
+import { AmlInteger, AmlObject, AmlPackage, AmlString, ObjectType } from "../../aml/objects";
+import { amlEvaluateNode, amlInterpreter, registerNotifyHandler } from "../../aml/index";
+import { objectJson } from "../../aml/json";
+import { frames, windows } from "../../mm/index";
+import { TYPE_WB } from "../../mm/memtype";
+import { log } from "../../console/log";
+import { Answer, fail, ok, registerCommand } from "../../console/shell";
+import { hex } from "../../lib/fmt";
+
+const IDS: string[] = [
+  "QEMUVGID", "VM_GEN_COUNTER", "VMGENCTR", "HYPER_V_GEN_COUNTER_V1", "MSFT1002", "FCVMGID",
+];
+const GUID_BYTES: u64 = 16;
+const STABLE_READ_ATTEMPTS: i32 = 16;
+
+export class GenerationId {
+  constructor(public low: u64, public high: u64) {}
+
+  equals(other: GenerationId): bool {
+    return this.low == other.low && this.high == other.high;
+  }
+
+  private byteHex(i: i32): string {
+    const word = i < 8 ? this.low : this.high;
+    return hex((word >> (<u64>(8 * (i & 7)))) & 0xff, 2);
+  }
+
+  /** QEMU's text form: the first three fields are stored little-endian. */
+  toString(): string {
+    let s = "";
+    const order: i32[] = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
+    for (let i = 0; i < order.length; i++) s += order[i] < 0 ? "-" : this.byteHex(order[i]);
+    return s;
+  }
+}
+
+export class VmGenIdDevice {
+  generation: u32 = 0;
+  constructor(
+    public node: NamespaceNode,
+    public matchedId: string,
+    public phys: u64,
+    /** Linear-memory address of the GUID, through a write-back window. */
+    public window: usize,
+    public guid: GenerationId,
+  ) {}
+}
+
+export let device: VmGenIdDevice | null = null;
+
+/** Reads the GUID through the window until two consecutive reads agree. */
+export function readGuid(window: usize): GenerationId {
+  let previous = new GenerationId(load<u64>(window), load<u64>(window, 8));
+  for (let i = 0; i < STABLE_READ_ATTEMPTS; i++) {
+    const current = new GenerationId(load<u64>(window), load<u64>(window, 8));
+    if (current.equals(previous)) return current;
+    previous = current;
+  }
+  return previous;
+}
+
+/** A compressed EISA id (as EisaId() stores it) in its 7-character text form. */
+export function eisaIdText(value: u64): string {
+  const v = <u32>value;
+  const be = ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >> 8) & 0xff00) | (v >> 24);
+  return String.fromCharCode(0x40 + <i32>((be >> 26) & 0x1f)) +
+    String.fromCharCode(0x40 + <i32>((be >> 21) & 0x1f)) +
+    String.fromCharCode(0x40 + <i32>((be >> 16) & 0x1f)) + hex(<u64>(be & 0xffff), 4).toUpperCase();
+}
+
+function idMatches(obj: AmlObject | null): string {
+  if (obj instanceof AmlString) {
+    const s = (obj as AmlString).value.toUpperCase();
+    for (let i = 0; i < IDS.length; i++) if (s == IDS[i]) return (obj as AmlString).value;
+    return "";
+  }
+  if (obj instanceof AmlInteger) {
+    const text = eisaIdText((obj as AmlInteger).value);
+    for (let i = 0; i < IDS.length; i++) if (text == IDS[i]) return text;
+    return "";
+  }
+  if (obj instanceof AmlPackage) {
+    const elements = (obj as AmlPackage).elements;
+    for (let i = 0; i < elements.length; i++) {
+      const m = idMatches(elements[i]);
+      if (m.length > 0) return m;
+    }
+  }
+  return "";
+}
+
+/** Evaluates `name` under `device` (Method or Name); null when absent or failing. */
+function evaluateChild(device: NamespaceNode, name: string, problem: Array<string>): AmlObject | null {
+  const node = device.child(name);
+  if (node == null) return null;
+  const outcome = amlEvaluateNode(node);
+  if (outcome.error.length > 0) { problem.push(node.path() + ": " + outcome.error); return null; }
+  return outcome.result;
+}
+
+/** Validates ADDR's result; returns the GUID's physical address or 0 with a reason. */
+function validateAddress(result: AmlObject | null, problem: Array<string>): u64 {
+  if (!(result instanceof AmlPackage)) { problem.push("ADDR did not yield a Package"); return 0; }
+  const e = (result as AmlPackage).elements;
+  if (e.length != 2 || !(e[0] instanceof AmlInteger) || !(e[1] instanceof AmlInteger)) {
+    problem.push("ADDR must yield a Package of two Integers (low, high)");
+    return 0;
+  }
+  const address = ((e[0] as AmlInteger).value & 0xffffffff) | (((e[1] as AmlInteger).value & 0xffffffff) << 32);
+  if (address == 0) { problem.push("ADDR is 0"); return 0; }
+  if ((address & 7) != 0) { problem.push("ADDR 0x" + hex(address) + " is not 8-byte aligned"); return 0; }
+  if ((address & 0xfff) + GUID_BYTES > 0x1000) { problem.push("the GUID at 0x" + hex(address) + " crosses a page"); return 0; }
+  if (frames.isUsableRam(address) || frames.isUsableRam(address + GUID_BYTES - 1)) {
+    problem.push("ADDR 0x" + hex(address) + " lies in usable RAM, not firmware-reserved memory");
+    return 0;
+  }
+  return address;
+}
+
+function tryDevice(node: NamespaceNode): VmGenIdDevice | null {
+  const problem = new Array<string>();
+  let matched = idMatches(evaluateChild(node, "_HID", problem));
+  if (matched.length == 0) matched = idMatches(evaluateChild(node, "_CID", problem));
+  if (matched.length == 0) return null;
+  const sta = evaluateChild(node, "_STA", problem);
+  const status: u64 = sta instanceof AmlInteger ? (sta as AmlInteger).value : (node.child("_STA") == null ? 0x0f : 0);
+  if ((status & 1) == 0) {
+    log("vmgenid", node.path() + " (" + matched + ") is not present (_STA 0x" + hex(status) + ")" +
+      (problem.length > 0 ? ": " + problem.join("; ") : ""));
+    return null;
+  }
+  const addr = evaluateChild(node, "ADDR", problem);
+  log("vmgenid", node.path() + ".ADDR = " + objectJson(addr));
+  const address = validateAddress(addr, problem);
+  if (address == 0) {
+    log("vmgenid", node.path() + " (" + matched + "): " + problem.join("; ") + "; running without vmgenid");
+    return null;
+  }
+  const w = windows!;
+  w.requireCacheable(address);
+  const window = w.map(address, TYPE_WB, "vmgenid GUID");
+  if (window == 0) {
+    log("vmgenid", node.path() + ": cannot map the GUID page: " + w.error + "; running without vmgenid");
+    return null;
+  }
+  return new VmGenIdDevice(node, matched, address, window, readGuid(window));
+}
+
+function onNotify(node: NamespaceNode, value: u32): void {
+  const d = device;
+  if (d == null || value != 0x80) return;
+  const current = readGuid(d.window);
+  const changed = !current.equals(d.guid);
+  d.guid = current;
+  d.generation++;
+  log("vmgenid", "notify gen=" + d.generation.toString() + " guid=" + current.toString() + " changed=" + (changed ? "1" : "0"));
+}
+
+/** Walks every Device in the namespace for a generation counter; the first one found is used. */
+export function vmgenidInit(): void {
+  device = null;
+  const stack = new Array<NamespaceNode>();
+  stack.push(amlInterpreter().ns.root);
+  while (stack.length > 0 && device == null) {
+    const node = stack.pop();
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+    if (node.type == ObjectType.Device) device = tryDevice(node);
+  }
+  const d = device;
+  if (d == null) { log("vmgenid", "no VM generation ID device"); return; }
+  registerNotifyHandler(d.node, onNotify);
+  log("vmgenid", d.node.path() + " (" + d.matchedId + ") guid=" + d.guid.toString() + " at 0x" + hex(d.phys) +
+    ", window 0x" + hex(<u64>d.window) + " WB");
+}
+
+export function currentGuidText(): string {
+  const d = device;
+  return d == null ? "none" : d.guid.toString();
+}
+
+function guidCommand(args: Array<string>): Answer {
+  if (args.length != 0) return fail("takes no arguments");
+  return ok(currentGuidText());
+}
+
+export function registerVmgenidCommands(): void {
+  registerCommand("guid", "guid", guidCommand);
+}
