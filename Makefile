@@ -184,12 +184,15 @@ $(BUILD)/tools/bench.mjs: $(TOOLS_SOURCES) | npm-deps
 	npx esbuild tools/bench/bench.ts --bundle --platform=node --format=esm --target=node20 \
 	  --outfile=$@ --log-level=warning
 
-.PHONY: bench-boot bench-aml
+.PHONY: bench-boot bench-aml bench-dispatch
 bench-boot: build $(BUILD)/bench/baseline.elf $(BUILD)/tools/bench.mjs
 	$(NODE) $(BUILD)/tools/bench.mjs boot
 
 bench-aml: build $(BUILD)/tools/bench.mjs
 	$(NODE) $(BUILD)/tools/bench.mjs aml
+
+bench-dispatch: build $(BUILD)/tools/bench.mjs
+	$(NODE) $(BUILD)/tools/bench.mjs dispatch
 
 # ---- fuzzing ------------------------------------------------------------
 

@@ -120,3 +120,6 @@ void HW(invlpg)(hw_t *h, u64 va) {
 extern char __image_start[], __image_end[];
 u64 HW(image_start)(hw_t *h) { (void)h; return (uint64_t)__image_start; }
 u64 HW(image_end)(hw_t *h) { (void)h; return (uint64_t)__image_end; }
+
+/* The TSC when the loader's stub took the most recent IRQ. */
+u64 HW(last_irq_tsc)(hw_t *h) { (void)h; return irq_last_tsc(); }

@@ -43,3 +43,5 @@
 // The loaded image, so its frames are never handed out.
 @external("hw", "image_start") export declare function imageStart(): u64;
 @external("hw", "image_end") export declare function imageEnd(): u64;
+// The TSC value the loader recorded when it took the most recent IRQ.
+@external("hw", "last_irq_tsc") export declare function lastIrqTsc(): u64;

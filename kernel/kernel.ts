@@ -18,7 +18,7 @@ import {
   registerAmlCommand,
 } from "./aml/index";
 import { memoryInit, registerMmCommand } from "./mm/index";
-import { registerVmgenidCommands, vmgenidInit } from "./drivers/vmgenid/index";
+import { registerVmgenidCommands, vmgenidInit, vmgenidStats } from "./drivers/vmgenid/index";
 
 function loadDefinitionBlock(table: AcpiTable): void {
   const problem = amlLoadTable(table.bytes);
@@ -84,6 +84,7 @@ export function boot(magic: u32, mbi: u32): void {
   vmgenidInit();
   startAcpiEvents(acpi);
   addStats(eventStats);
+  addStats(vmgenidStats);
   registerAcpiCommand(acpi);
   registerStatsCommand();
   registerAmlCommand();

@@ -2,11 +2,15 @@
 // baseline, interleaved A B A B … so drift in machine load hits both alike.
 //   boot [--pairs N] [--machine pc|q35]   QEMU start → ready line,
 //       clonesafe against the one-line multiboot baseline (bench/baseline).
+//   dispatch [--restores N]   guest instructions from SCI entry to the
+//       vmgenid notify handler per restore (TSC under -icount shift=0, where
+//       it counts instructions), on pc and q35.
 //   aml [--runs N]   namespace load of the q35 DSDT+SSDT and evaluation of
 //       \_SB.VGEN.ADDR: the kernel's interpreter (host build) against
 //       ACPICA's acpiexec on the same tables, whole process and in-process.
 
 import { execFileSync } from "node:child_process";
+import { MACHINE_TYPES } from "../qemu/args.js";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -106,12 +110,46 @@ async function amlBench(argv: string[]): Promise<void> {
   console.log(`  in-process (host build):          namespace load ${m(load)} ms   eval ADDR ${(median(evaluate) * 1000).toFixed(1)} µs`);
 }
 
+async function dispatchBench(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { restores: { type: "string" } } });
+  const restores = Number(values.restores ?? 5);
+  for (const machine of MACHINE_TYPES) {
+    const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
+    const stateDrive = join(workDir, "state.qcow2");
+    execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
+    const q = await launchQemu({
+      image: resolve(BUILD, "clonesafe.elf"), machine, workDir, stateDrive, lifetimeSec: 300,
+      extra: ["-icount", "shift=0"],
+    });
+    try {
+      await q.waitForLine(/^clonesafe ready/, { timeoutMs: 60_000 });
+      await q.qmp!.hmp("savevm s1");
+      const ticks: number[] = [];
+      for (let i = 0; i < restores; i++) {
+        const from = q.lines.length;
+        await q.qmp!.hmp("loadvm s1");
+        await q.waitForLine(/^vmgenid: notify /, { from });
+        const match = (await q.command("stats")).match(/dispatch_tsc=(\d+)/);
+        if (!match) throw new Error("stats has no dispatch_tsc");
+        ticks.push(Number(match[1]));
+      }
+      console.log(`dispatch, -machine ${machine}, ${restores} restores: median ${median(ticks)} instructions ` +
+        `(min ${Math.min(...ticks)}, max ${Math.max(...ticks)}) from SCI entry to the notify handler`);
+    } finally {
+      await q.kill();
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  }
+}
+
 const [command, ...rest] = process.argv.slice(2);
 if (command === "boot") {
   await bootBench(rest);
 } else if (command === "aml") {
   await amlBench(rest);
+} else if (command === "dispatch") {
+  await dispatchBench(rest);
 } else {
-  console.error(`error: unknown benchmark "${command ?? ""}" (boot, aml)`);
+  console.error(`error: unknown benchmark "${command ?? ""}" (boot, aml, dispatch)`);
   process.exit(2);
 }

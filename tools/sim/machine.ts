@@ -138,6 +138,7 @@ export class SimMachine {
       cpuid: (leaf: number, subleaf: number, reg: number) => (this.cpuidLeaves.get(`${leaf >>> 0}:${subleaf >>> 0}`) ?? [0, 0, 0, 0])[reg & 3] | 0,
       read_cr3: () => this.cr3,
       invlpg: (va: bigint) => { this.invalidated.push(va); },
+      last_irq_tsc: () => this.tsc,
       image_start: () => this.imageRange[0],
       image_end: () => this.imageRange[1],
     };

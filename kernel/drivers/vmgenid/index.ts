@@ -17,6 +17,7 @@ import { objectJson } from "../../aml/json";
 import { frames, windows } from "../../mm/index";
 import { TYPE_WB } from "../../mm/memtype";
 import { log } from "../../console/log";
+import { lastIrqTsc, rdtsc } from "../../hw";
 import { Answer, fail, ok, registerCommand } from "../../console/shell";
 import { hex } from "../../lib/fmt";
 
@@ -60,6 +61,8 @@ export class VmGenIdDevice {
 }
 
 export let device: VmGenIdDevice | null = null;
+/** TSC ticks from the last IRQ's entry to this driver's notify handler (the dispatch cost). */
+export let lastDispatchTicks: u64 = 0;
 
 /** Reads the GUID through the window until two consecutive reads agree. */
 export function readGuid(window: usize): GenerationId {
@@ -160,6 +163,7 @@ function tryDevice(node: NamespaceNode): VmGenIdDevice | null {
 }
 
 function onNotify(node: NamespaceNode, value: u32): void {
+  lastDispatchTicks = rdtsc() - lastIrqTsc();
   const d = device;
   if (d == null || value != 0x80) return;
   const current = readGuid(d.window);
@@ -189,6 +193,10 @@ export function vmgenidInit(): void {
 export function currentGuidText(): string {
   const d = device;
   return d == null ? "none" : d.guid.toString();
+}
+
+export function vmgenidStats(): string {
+  return "dispatch_tsc=" + lastDispatchTicks.toString();
 }
 
 function guidCommand(args: Array<string>): Answer {
