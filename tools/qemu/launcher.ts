@@ -31,6 +31,7 @@ export interface ExitInfo { code: number | null; signal: string | null }
 export interface SerialMatch { line: string; index: number; match: RegExpMatchArray }
 
 const live = new Set<QemuInstance>();
+const KILL_GRACE_MS = 3000;
 
 export class QemuInstance {
   /** Every complete serial line so far, without line terminators. */
@@ -139,11 +140,20 @@ export class QemuInstance {
     return line;
   }
 
-  /** Kills the process group (QEMU and its `timeout` guard) and waits for it. */
+  /**
+   * Stops QEMU and waits for it. SIGTERM goes to the `timeout` guard, which
+   * passes it on to QEMU and reaps it before exiting, so no zombie is left;
+   * if that takes too long, the whole process group gets SIGKILL.
+   */
   async kill(): Promise<ExitInfo> {
     this.qmp?.close();
     this.serial?.destroy();
-    if (!this.exitInfo) killGroup(this.child);
+    if (!this.exitInfo && this.child.pid !== undefined) {
+      try { process.kill(this.child.pid, "SIGTERM"); } catch { /* already gone */ }
+      const timer = setTimeout(() => killGroup(this.child), KILL_GRACE_MS);
+      await this.exited;
+      clearTimeout(timer);
+    }
     return this.exited;
   }
 }
