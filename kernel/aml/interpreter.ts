@@ -1337,10 +1337,7 @@ export class Interpreter {
       const left = toBuffer(a, this.byteWidth);
       const right = toBuffer(b, this.byteWidth);
       if (left == null || right == null) return this.fail(conversionError);
-      const data = new Uint8Array(left.data.length + right.data.length);
-      data.set(left.data, 0);
-      data.set(right.data, left.data.length);
-      result = new AmlBuffer(data);
+      result = new AmlBuffer(joinBytes(left.data, left.data.length, right.data, right.data.length, 0));
     }
     this.store(t!, result);
     return result;
@@ -1356,9 +1353,7 @@ export class Interpreter {
     const left = (a as AmlBuffer).data, right = (b as AmlBuffer).data;
     const leftLength = left.length >= 2 ? left.length - 2 : left.length; // drop the end tag
     const rightLength = right.length >= 2 ? right.length - 2 : right.length;
-    const data = new Uint8Array(leftLength + rightLength + 2);
-    for (let i = 0; i < leftLength; i++) data[i] = left[i];
-    for (let i = 0; i < rightLength; i++) data[leftLength + i] = right[i];
+    const data = joinBytes(left, leftLength, right, rightLength, 2);
     data[leftLength + rightLength] = 0x79; // end tag, checksum 0
     const result = new AmlBuffer(data);
     this.store(t!, result);
@@ -1683,3 +1678,11 @@ export class Interpreter {
 }
 
 let timerTicks: u64 = 0;
+
+/** The first `leftLength` bytes of `left`, then of `right`, then `extra` zero bytes. */
+function joinBytes(left: Uint8Array, leftLength: i32, right: Uint8Array, rightLength: i32, extra: i32): Uint8Array {
+  const data = new Uint8Array(leftLength + rightLength + extra);
+  data.set(left.subarray(0, leftLength), 0);
+  data.set(right.subarray(0, rightLength), leftLength);
+  return data;
+}
