@@ -13,3 +13,8 @@ export const UINT8ARRAY_ID = idof<Uint8Array>();
 export { checkDefinitionBlock } from "./aml/index";
 export { mmInit, mmMap, mmUnmap, mmError, mmDescribe, mmTranslate, mmFramesAllocated } from "./mm/host-view";
 export { eventsCreate, eventsSci } from "./acpi/events-host-view";
+export {
+  blake2sHex, blake2sU64Hex, blake2sEdgesHex, chacha20BlockHex, chacha20XorHex, chacha20Blocks, blake2sBytes,
+} from "./random/host-view";
+export { crngSeedForTest, crngKeyHex, crngDrawHex } from "./random/crng-host-view";
+export { vmgenidMemoryInit, vmgenidProbe, vmgenidEisaText } from "./drivers/vmgenid/host-view";

@@ -45,3 +45,8 @@
 @external("hw", "image_end") export declare function imageEnd(): u64;
 // The TSC value the loader recorded when it took the most recent IRQ.
 @external("hw", "last_irq_tsc") export declare function lastIrqTsc(): u64;
+// One RDRAND / RDSEED attempt: the value goes to `dst` (8 bytes of linear
+// memory); the result is the carry flag, 1 when the CPU delivered a value.
+// Only call after CPUID reports the instruction.
+@external("hw", "rdrand64") export declare function rdrand64(dst: usize): u32;
+@external("hw", "rdseed64") export declare function rdseed64(dst: usize): u32;

@@ -18,7 +18,10 @@ import {
   registerAmlCommand,
 } from "./aml/index";
 import { memoryInit, registerMmCommand } from "./mm/index";
-import { registerVmgenidCommands, vmgenidInit, vmgenidStats } from "./drivers/vmgenid/index";
+import { currentGuidText, registerVmgenidCommands, vmgenidInit, vmgenidStats } from "./drivers/vmgenid/index";
+import { randomInit, randomInterrupt, randomStats, registerRandomCommands, setInterruptPoller } from "./random/index";
+import { epoch } from "./random/crng";
+import { lastIrqTsc, pollIrq } from "./hw";
 
 function loadDefinitionBlock(table: AcpiTable): void {
   const problem = amlLoadTable(table.bytes);
@@ -37,6 +40,18 @@ function loadNamespace(acpi: AcpiDiscovery): void {
   const count = amlInterpreter().ns.listing().length;
   log("aml", "namespace: " + count.toString() + " objects from " +
     ((dsdt == null ? 0 : 1) + acpi.ssdts.length).toString() + " tables");
+}
+
+/** Unique-but-public boot data for the pool: every table's header (signature, checksum, address). */
+function bootData(acpi: AcpiDiscovery): Uint8Array {
+  const out = new Uint8Array(acpi.tables.length * 44);
+  for (let i = 0; i < acpi.tables.length; i++) {
+    const t = acpi.tables[i];
+    const n = min(36, t.bytes.length);
+    for (let k = 0; k < n; k++) out[i * 44 + k] = t.bytes[k];
+    for (let k = 0; k < 8; k++) out[i * 44 + 36 + k] = <u8>(t.phys >> (<u64>(8 * k)));
+  }
+  return out;
 }
 
 let events: AcpiEvents | null = null;
@@ -82,29 +97,27 @@ export function boot(magic: u32, mbi: u32): void {
   const acpi = discoverAcpi();
   loadNamespace(acpi);
   vmgenidInit();
+  randomInit(bootData(acpi));
   startAcpiEvents(acpi);
   addStats(eventStats);
+  addStats(randomStats);
   addStats(vmgenidStats);
   registerAcpiCommand(acpi);
   registerStatsCommand();
   registerAmlCommand();
   registerMmCommand();
   registerVmgenidCommands();
+  registerRandomCommands();
+  setInterruptPoller(serveWhileBusy);
   registerExitCommand();
   registerPanicCommand();
   deliverPendingNotifies();
   picUnmask(COM1_IRQ);
-  writeLine("clonesafe ready");
+  writeLine("clonesafe ready guid=" + currentGuidText() + " epoch=" + epoch.toString());
 }
 
-/** Serves the IRQ lines in `lines` (bit n = IRQ n), then reopens them. */
-export function step(lines: u32): void {
-  if ((lines & (<u32>1 << COM1_IRQ)) != 0) {
-    for (let byte = uartGetByte(); byte >= 0; byte = uartGetByte()) shellFeedByte(<u32>byte);
-    deliverPendingNotifies();
-    picUnmask(COM1_IRQ);
-    lines &= ~(<u32>1 << COM1_IRQ);
-  }
+/** Serves the SCI if it is among `lines`; returns the lines left. */
+function serveSci(lines: u32): u32 {
   const e = events;
   if (e != null && sciLine < 16 && (lines & (<u32>1 << sciLine)) != 0) {
     e.handleSci();
@@ -112,6 +125,31 @@ export function step(lines: u32): void {
     picUnmask(sciLine); // the GPEs that raised it are cleared by now
     lines &= ~(<u32>1 << sciLine);
   }
+  return lines;
+}
+
+/**
+ * For commands that keep the CPU busy (stream): lets pending interrupts in
+ * and serves the SCI; COM1 is reopened with its bytes left for the command.
+ */
+function serveWhileBusy(): void {
+  const lines = pollIrq();
+  if (lines == 0) return;
+  randomInterrupt(lastIrqTsc(), lines);
+  const left = serveSci(lines);
+  if ((left & (<u32>1 << COM1_IRQ)) != 0) picUnmask(COM1_IRQ);
+}
+
+/** Serves the IRQ lines in `lines` (bit n = IRQ n), then reopens them. */
+export function step(lines: u32): void {
+  if (lines != 0) randomInterrupt(lastIrqTsc(), lines);
+  if ((lines & (<u32>1 << COM1_IRQ)) != 0) {
+    for (let byte = uartGetByte(); byte >= 0; byte = uartGetByte()) shellFeedByte(<u32>byte);
+    deliverPendingNotifies();
+    picUnmask(COM1_IRQ);
+    lines &= ~(<u32>1 << COM1_IRQ);
+  }
+  lines = serveSci(lines);
   for (let line: u32 = 0; line < 16; line++) {
     // Lines nobody owns stay masked; say so once each time one fires.
     if ((lines & (<u32>1 << line)) != 0) log("irq", "line " + line.toString() + " fired with no handler; left masked");

@@ -43,6 +43,9 @@ export class SimMachine {
   cr3 = 0n;
   readonly invalidated: bigint[] = [];
   imageRange: [bigint, bigint] = [0x100000n, 0x200000n];
+  /** RDRAND/RDSEED: the next values to deliver; an empty queue means the CPU fails (CF=0). */
+  readonly rdrandValues: bigint[] = [];
+  readonly rdseedValues: bigint[] = [];
 
   /** Queues bytes as if typed on the serial line and raises IRQ 4. */
   type(text: string): void {
@@ -102,6 +105,14 @@ export class SimMachine {
     }
   }
 
+  private deliverRandom(queue: bigint[], dst: number): number {
+    const v = queue.shift();
+    if (v === undefined) return 0;
+    if (!this.memory) throw new Error("memory not attached");
+    new DataView(this.memory.buffer).setBigUint64(dst >>> 0, v, true);
+    return 1;
+  }
+
   /** The `hw` import object. */
   imports(): Record<string, (...args: never[]) => unknown> {
     return {
@@ -139,6 +150,8 @@ export class SimMachine {
       read_cr3: () => this.cr3,
       invlpg: (va: bigint) => { this.invalidated.push(va); },
       last_irq_tsc: () => this.tsc,
+      rdrand64: (dst: number) => this.deliverRandom(this.rdrandValues, dst),
+      rdseed64: (dst: number) => this.deliverRandom(this.rdseedValues, dst),
       image_start: () => this.imageRange[0],
       image_end: () => this.imageRange[1],
     };

@@ -1,9 +1,12 @@
 // The VM Generation ID driver: finds the device in the ACPI namespace, maps
 // its GUID page write-back, reads the GUID, and follows generation changes.
-// Owns: the cached GUID and the generation count. May call: the AML
-// subsystem (evaluation, notify registration), the memory manager's
-// windows, the console. Never: maps the GUID page uncached (spec R1e), or
-// trusts an ADDR it has not validated.
+// Owns: the cached GUID and the generation count, and the generation
+// change: mix the GUID (no entropy credit: it is unique, not secret) with
+// fresh CPU randomness and a timestamp, reseed at once, advance the epoch.
+// May call: the AML subsystem (evaluation, notify registration), the memory
+// manager's windows, the random subsystem, the console. Never: maps the
+// GUID page uncached (spec R1e), trusts an ADDR it has not validated, or
+// lets a draw happen on a stale generation (the CRNG calls fastCheck() first).
 //
 // Discovery is general on purpose (DESIGN.md §3): hypervisors write the
 // device differently — _HID/_CID as a String, an EISA-id Integer, a Package
@@ -18,6 +21,8 @@ import { frames, windows } from "../../mm/index";
 import { TYPE_WB } from "../../mm/memtype";
 import { log } from "../../console/log";
 import { lastIrqTsc, rdtsc } from "../../hw";
+import { epoch, mixU64, reseed, setGenerationCheck } from "../../random/crng";
+import { mixCpuRandom, mixTimestamp } from "../../random/sources";
 import { Answer, fail, ok, registerCommand } from "../../console/shell";
 import { hex } from "../../lib/fmt";
 
@@ -50,6 +55,8 @@ export class GenerationId {
 
 export class VmGenIdDevice {
   generation: u32 = 0;
+  /** The GUID at the previous notify (or at boot): what `changed=` compares with. */
+  notifiedGuid: GenerationId = new GenerationId(0, 0);
   constructor(
     public node: NamespaceNode,
     public matchedId: string,
@@ -162,15 +169,41 @@ function tryDevice(node: NamespaceNode): VmGenIdDevice | null {
   return new VmGenIdDevice(node, matched, address, window, readGuid(window));
 }
 
+/** Mixes the new generation into the pool and reseeds at once. */
+function generationChange(d: VmGenIdDevice): void {
+  d.guid = readGuid(d.window);
+  mixU64(d.guid.low, 0);
+  mixU64(d.guid.high, 0);
+  mixCpuRandom(2);
+  mixTimestamp(<u64>d.generation);
+  reseed();
+}
+
+/**
+ * The every-draw check: two 64-bit loads against the cached GUID. QEMU
+ * writes a new GUID while the vCPU is stopped, so a draw after a restore
+ * sees it before the first output byte.
+ */
+function fastCheck(): bool {
+  const d = device;
+  if (d == null) return false;
+  if (load<u64>(d.window) == d.guid.low && load<u64>(d.window, 8) == d.guid.high) return false;
+  generationChange(d);
+  return true;
+}
+
 function onNotify(node: NamespaceNode, value: u32): void {
   lastDispatchTicks = rdtsc() - lastIrqTsc();
   const d = device;
   if (d == null || value != 0x80) return;
-  const current = readGuid(d.window);
-  const changed = !current.equals(d.guid);
-  d.guid = current;
+  // Reseed on every notify, changed or not: a same-process loadvm keeps the
+  // GUID but still brings back an old CRNG state.
+  generationChange(d);
+  const changed = !d.guid.equals(d.notifiedGuid);
+  d.notifiedGuid = d.guid;
   d.generation++;
-  log("vmgenid", "notify gen=" + d.generation.toString() + " guid=" + current.toString() + " changed=" + (changed ? "1" : "0"));
+  log("vmgenid", "notify gen=" + d.generation.toString() + " guid=" + d.guid.toString() +
+    " changed=" + (changed ? "1" : "0") + " epoch=" + epoch.toString());
 }
 
 /** Walks every Device in the namespace for a generation counter; the first one found is used. */
@@ -185,7 +218,9 @@ export function vmgenidInit(): void {
   }
   const d = device;
   if (d == null) { log("vmgenid", "no VM generation ID device"); return; }
+  d.notifiedGuid = d.guid;
   registerNotifyHandler(d.node, onNotify);
+  setGenerationCheck(fastCheck);
   log("vmgenid", d.node.path() + " (" + d.matchedId + ") guid=" + d.guid.toString() + " at 0x" + hex(d.phys) +
     ", window 0x" + hex(<u64>d.window) + " WB");
 }

@@ -1,0 +1,148 @@
+// The random subsystem's face: first seeding at boot, the shell commands of
+// the serial protocol (epoch, rand, uuid, stream), and its stats keys.
+// Owns: the UUID generator's batch of random bytes — the first member of the
+// reseed notifier chain. May call: the CRNG, the sources, the console.
+// Never: prints random output drawn before a pending generation change was
+// handled (every draw goes through getRandom's check).
+
+import { log } from "../console/log";
+import { uartGetByte, uartHasByte, uartWrite } from "../console/uart";
+import { Answer, fail, ok, registerCommand } from "../console/shell";
+import { hex, parseUnsigned } from "../lib/fmt";
+import {
+  addReseedNotifier, checkGeneration, creditedBits, epoch, fastpathCatches, getRandom, isSeeded, reseeds,
+  seedIfReady, SEED_BITS,
+} from "./crng";
+import {
+  collectJitter, detectCpuSources, hasRdrand, hasRdseed, mixBootData, mixCpuRandom, mixTimestamp,
+  rdrandFailures, rdseedFailures,
+} from "./sources";
+
+export const RAND_MAX_BYTES: i32 = 4096;
+
+/** Seeds the CRNG before anything can ask for output. */
+export function randomInit(bootData: Uint8Array): void {
+  detectCpuSources();
+  mixTimestamp(0);
+  mixBootData(bootData);
+  const words = mixCpuRandom(SEED_BITS / 64);
+  let how = words > 0 ? (hasRdseed ? "rdseed" : "rdrand") + " " + words.toString() + " words" : "no cpu source";
+  if (creditedBits() < SEED_BITS) {
+    const jitter = collectJitter(SEED_BITS - creditedBits());
+    how += ", timing jitter " + jitter.toString() + " bits";
+  }
+  if (seedIfReady()) {
+    log("random", "seeded epoch=" + epoch.toString() + " (" + how + ")");
+  } else {
+    log("random", "not seeded: only " + creditedBits().toString() + " of " + SEED_BITS.toString() +
+      " bits (" + how + "); random output waits for more interrupt entropy");
+  }
+}
+
+/** Called on every interrupt: its timing is a little entropy, and may complete seeding. */
+export function randomInterrupt(tsc: u64, lines: u32): void {
+  mixTimestamp(tsc ^ <u64>lines);
+  if (!isSeeded() && seedIfReady()) log("random", "seeded epoch=" + epoch.toString() + " (interrupt timing)");
+}
+
+export function randomStats(): string {
+  return "reseed=" + reseeds.toString() + " fastpath=" + fastpathCatches.toString() + " epoch=" + epoch.toString() +
+    " rdrand=" + (hasRdrand ? "ok" : "absent") + " rdseed=" + (hasRdseed ? "ok" : "absent") +
+    " rdrand_fail=" + rdrandFailures.toString() + " rdseed_fail=" + rdseedFailures.toString();
+}
+
+function hexBytes(data: Uint8Array, offset: i32, length: i32): string {
+  let s = "";
+  for (let i = 0; i < length; i++) s += hex(<u64>data[offset + i], 2);
+  return s;
+}
+
+// ---- the UUID generator: random-derived state the notifier chain resets ----
+
+const batch = new Uint8Array(64);
+let batchUsed: i32 = 64;
+let batchEpoch: u64 = 0;
+
+function discardUuidBatch(newEpoch: u64): void {
+  batch.fill(0);
+  batchUsed = batch.length;
+}
+
+/** A random version-4 UUID, or "" while the CRNG is not seeded. */
+export function randomUuid(): string {
+  checkGeneration(); // a restore must not reuse bytes batched before it
+  if (batchEpoch != epoch || batchUsed + 16 > batch.length) {
+    if (!getRandom(batch, 0, batch.length)) return "";
+    batchEpoch = epoch;
+    batchUsed = 0;
+  }
+  const b = batch.subarray(batchUsed, batchUsed + 16);
+  b[6] = (b[6] & 0x0f) | 0x40; // version 4
+  b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+  const text = hexBytes(b, 0, 4) + "-" + hexBytes(b, 4, 2) + "-" + hexBytes(b, 6, 2) + "-" +
+    hexBytes(b, 8, 2) + "-" + hexBytes(b, 10, 6);
+  b.fill(0);
+  batchUsed += 16;
+  return text;
+}
+
+// ---- commands ----------------------------------------------------------------
+
+const NOT_SEEDED = "the CRNG is not seeded yet";
+
+function epochCommand(args: Array<string>): Answer {
+  if (args.length != 0) return fail("takes no arguments");
+  checkGeneration();
+  return ok(epoch.toString());
+}
+
+function randCommand(args: Array<string>): Answer {
+  const n = args.length == 1 ? parseUnsigned(args[0]) : -1;
+  if (n < 1 || n > <i64>RAND_MAX_BYTES) {
+    return fail("expected a byte count 1.." + RAND_MAX_BYTES.toString() + (args.length == 1 ? ", got \"" + args[0] + "\"" : ""));
+  }
+  const out = new Uint8Array(<i32>n);
+  if (!getRandom(out, 0, out.length)) return fail(NOT_SEEDED);
+  // The epoch printed is the one the bytes were drawn under.
+  return ok("epoch=" + epoch.toString() + " " + hexBytes(out, 0, out.length));
+}
+
+function uuidCommand(args: Array<string>): Answer {
+  if (args.length != 0) return fail("takes no arguments");
+  const u = randomUuid();
+  return u.length == 0 ? fail(NOT_SEEDED) : ok(u);
+}
+
+/** Serves interrupts that arrive while `stream` keeps the CPU busy. */
+export type InterruptPoller = () => void;
+let poller: InterruptPoller | null = null;
+
+export function setInterruptPoller(p: InterruptPoller): void {
+  poller = p;
+}
+
+/**
+ * `stream`: 32-byte draws without pause until any input byte arrives.
+ * Prints its own lines; the final `stream: stopped` is its answer.
+ */
+function streamCommand(args: Array<string>): Answer {
+  if (args.length != 0) return fail("takes no arguments");
+  if (!isSeeded()) return fail(NOT_SEEDED);
+  const out = new Uint8Array(32);
+  for (let seq: u64 = 0; !uartHasByte(); seq++) {
+    const p = poller;
+    if (p != null) p!();
+    if (!getRandom(out, 0, 32)) return fail(NOT_SEEDED);
+    uartWrite("stream: seq=" + seq.toString() + " epoch=" + epoch.toString() + " " + hexBytes(out, 0, 32) + "\r\n");
+  }
+  while (uartGetByte() >= 0) {} // the byte that stopped it is not a command
+  return ok("stopped");
+}
+
+export function registerRandomCommands(): void {
+  addReseedNotifier(discardUuidBatch);
+  registerCommand("epoch", "epoch", epochCommand);
+  registerCommand("rand", "rand <1.." + RAND_MAX_BYTES.toString() + ">", randCommand);
+  registerCommand("uuid", "uuid", uuidCommand);
+  registerCommand("stream", "stream", streamCommand);
+}
