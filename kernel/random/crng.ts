@@ -18,7 +18,7 @@ export const SEED_BITS: i32 = 256;
 const KEY_BYTES: i32 = 32;
 const BLOCK_BYTES: i32 = 64;
 
-/** Returns true when it found (and handled) a generation change. */
+/** Handles a generation change the every-draw check saw. */
 export type GenerationCheck = () => bool;
 /** Subsystems holding random-derived state re-derive it here. */
 export type ReseedNotifier = (epoch: u64) => void;
@@ -85,17 +85,42 @@ export function seedIfReady(): bool {
   return seeded;
 }
 
-/** Runs the generation check; true when it found (and handled) a change. */
-export function checkGeneration(): bool {
-  const check = generationCheck;
-  if (check == null) return false;
-  const changed = check!();
-  if (changed) fastpathCatches++;
-  return changed;
+// The watched VM generation: where its GUID is readable (a linear-memory
+// window), the value last acted on, and who handles a change. Kept here so
+// the every-draw check is two inline loads and compares; only a change
+// costs a call.
+let watchWindow: usize = 0;
+let watchLow: u64 = 0;
+let watchHigh: u64 = 0;
+
+/** Watches the 16-byte generation ID at `window`; `onChange` handles a change. */
+export function watchGeneration(window: usize, low: u64, high: u64, onChange: GenerationCheck): void {
+  watchWindow = window;
+  watchLow = low;
+  watchHigh = high;
+  generationCheck = onChange;
 }
 
-export function setGenerationCheck(check: GenerationCheck): void {
-  generationCheck = check;
+/** Records the generation ID the owner has now acted on. */
+export function acknowledgeGeneration(low: u64, high: u64): void {
+  watchLow = low;
+  watchHigh = high;
+}
+
+/** The every-draw check; true when it found (and had the owner handle) a change. */
+// @ts-ignore: decorator
+@inline export function checkGeneration(): bool {
+  const w = watchWindow;
+  if (w == 0 || (load<u64>(w) == watchLow && load<u64>(w, 8) == watchHigh)) return false;
+  return generationChanged();
+}
+
+function generationChanged(): bool {
+  const handle = generationCheck;
+  if (handle == null) return false;
+  handle!();
+  fastpathCatches++;
+  return true;
 }
 
 export function addReseedNotifier(notifier: ReseedNotifier): void {
@@ -108,6 +133,11 @@ export function addReseedNotifier(notifier: ReseedNotifier): void {
  */
 export function getRandom(dst: Uint8Array, offset: i32, length: i32): bool {
   checkGeneration(); // a changed generation reseeds before any output
+  return draw(dst, offset, length);
+}
+
+/** The draw itself, without the generation check (getRandom and benchmarks only). */
+export function draw(dst: Uint8Array, offset: i32, length: i32): bool {
   if (!seeded || offset < 0 || length < 0 || offset + length > dst.length) return false;
   // Fast key erasure: the request runs on a copy of the key; the first block
   // becomes the next key at once, and only the rest of it is output.

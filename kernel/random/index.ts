@@ -6,11 +6,12 @@
 // handled (every draw goes through getRandom's check).
 
 import { log } from "../console/log";
+import { rdtsc } from "../hw";
 import { uartGetByte, uartHasByte, uartWrite } from "../console/uart";
 import { Answer, fail, ok, registerCommand } from "../console/shell";
 import { hex, parseUnsigned } from "../lib/fmt";
 import {
-  addReseedNotifier, checkGeneration, creditedBits, epoch, fastpathCatches, getRandom, isSeeded, reseeds,
+  addReseedNotifier, checkGeneration, creditedBits, draw, epoch, fastpathCatches, getRandom, isSeeded, reseeds,
   seedIfReady, SEED_BITS,
 } from "./crng";
 import {
@@ -139,7 +140,33 @@ function streamCommand(args: Array<string>): Answer {
   return ok("stopped");
 }
 
+const PERF_ROUNDS: u64 = 64;
+
+/**
+ * `perf getrandom`: average TSC ticks of a 32-byte draw with and without the
+ * generation check, and of the check alone. Under `-icount shift=0` the TSC
+ * counts instructions, which makes these exact and repeatable.
+ */
+function perfCommand(args: Array<string>): Answer {
+  if (args.length != 1 || args[0] != "getrandom") return fail("expected: perf getrandom");
+  if (!isSeeded()) return fail(NOT_SEEDED);
+  const out = new Uint8Array(32);
+  let t = rdtsc();
+  for (let i: u64 = 0; i < PERF_ROUNDS; i++) getRandom(out, 0, 32);
+  const withCheck = (rdtsc() - t) / PERF_ROUNDS;
+  t = rdtsc();
+  for (let i: u64 = 0; i < PERF_ROUNDS; i++) draw(out, 0, 32);
+  const withoutCheck = (rdtsc() - t) / PERF_ROUNDS;
+  t = rdtsc();
+  for (let i: u64 = 0; i < PERF_ROUNDS; i++) checkGeneration();
+  const check = (rdtsc() - t) / PERF_ROUNDS;
+  out.fill(0);
+  return ok("getrandom32 with_check=" + withCheck.toString() + " without_check=" + withoutCheck.toString() +
+    " check=" + check.toString());
+}
+
 export function registerRandomCommands(): void {
+  registerCommand("perf", "perf getrandom", perfCommand);
   addReseedNotifier(discardUuidBatch);
   registerCommand("epoch", "epoch", epochCommand);
   registerCommand("rand", "rand <1.." + RAND_MAX_BYTES.toString() + ">", randCommand);

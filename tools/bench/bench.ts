@@ -124,17 +124,21 @@ async function dispatchBench(argv: string[]): Promise<void> {
     try {
       await q.waitForLine(/^clonesafe ready/, { timeoutMs: 60_000 });
       await q.qmp!.hmp("savevm s1");
-      const ticks: number[] = [];
+      const ticks: number[] = [], reseedTicks: number[] = [];
       for (let i = 0; i < restores; i++) {
         const from = q.lines.length;
         await q.qmp!.hmp("loadvm s1");
         await q.waitForLine(/^vmgenid: notify /, { from });
-        const match = (await q.command("stats")).match(/dispatch_tsc=(\d+)/);
-        if (!match) throw new Error("stats has no dispatch_tsc");
+        const stats = await q.command("stats");
+        const match = stats.match(/dispatch_tsc=(\d+) reseed_tsc=(\d+)/);
+        if (!match) throw new Error(`stats has no dispatch_tsc/reseed_tsc: ${stats}`);
         ticks.push(Number(match[1]));
+        reseedTicks.push(Number(match[2]));
       }
       console.log(`dispatch, -machine ${machine}, ${restores} restores: median ${median(ticks)} instructions ` +
-        `(min ${Math.min(...ticks)}, max ${Math.max(...ticks)}) from SCI entry to the notify handler`);
+        `(min ${Math.min(...ticks)}, max ${Math.max(...ticks)}) from SCI entry to the notify handler; ` +
+        `the reseed itself (mix GUID, RDRAND/TSC, BLAKE2s, rekey): median ${median(reseedTicks)}`);
+      console.log(`getrandom, -machine ${machine} (instructions per call): ${(await q.command("perf getrandom")).replace(/^perf: /, "")}`);
     } finally {
       await q.kill();
       rmSync(workDir, { recursive: true, force: true });

@@ -21,7 +21,7 @@ import { frames, windows } from "../../mm/index";
 import { TYPE_WB } from "../../mm/memtype";
 import { log } from "../../console/log";
 import { lastIrqTsc, rdtsc } from "../../hw";
-import { epoch, mixU64, reseed, setGenerationCheck } from "../../random/crng";
+import { acknowledgeGeneration, epoch, mixU64, reseed, watchGeneration } from "../../random/crng";
 import { mixCpuRandom, mixTimestamp } from "../../random/sources";
 import { Answer, fail, ok, registerCommand } from "../../console/shell";
 import { hex } from "../../lib/fmt";
@@ -70,6 +70,8 @@ export class VmGenIdDevice {
 export let device: VmGenIdDevice | null = null;
 /** TSC ticks from the last IRQ's entry to this driver's notify handler (the dispatch cost). */
 export let lastDispatchTicks: u64 = 0;
+/** TSC ticks of the last generation change: mixing and reseeding. */
+export let lastReseedTicks: u64 = 0;
 
 /** Reads the GUID through the window until two consecutive reads agree. */
 export function readGuid(window: usize): GenerationId {
@@ -171,23 +173,26 @@ function tryDevice(node: NamespaceNode): VmGenIdDevice | null {
 
 /** Mixes the new generation into the pool and reseeds at once. */
 function generationChange(d: VmGenIdDevice): void {
+  const start = rdtsc();
   d.guid = readGuid(d.window);
   mixU64(d.guid.low, 0);
   mixU64(d.guid.high, 0);
   mixCpuRandom(2);
   mixTimestamp(<u64>d.generation);
+  acknowledgeGeneration(d.guid.low, d.guid.high);
   reseed();
+  lastReseedTicks = rdtsc() - start;
 }
 
 /**
- * The every-draw check: two 64-bit loads against the cached GUID. QEMU
- * writes a new GUID while the vCPU is stopped, so a draw after a restore
- * sees it before the first output byte.
+ * Called by the CRNG's every-draw check (two 64-bit loads of the window
+ * against the GUID last acted on) when they differ. QEMU writes a new GUID
+ * while the vCPU is stopped, so a draw after a restore sees it before the
+ * first output byte.
  */
-function fastCheck(): bool {
+function onGenerationSeen(): bool {
   const d = device;
   if (d == null) return false;
-  if (load<u64>(d.window) == d.guid.low && load<u64>(d.window, 8) == d.guid.high) return false;
   generationChange(d);
   return true;
 }
@@ -220,7 +225,7 @@ export function vmgenidInit(): void {
   if (d == null) { log("vmgenid", "no VM generation ID device"); return; }
   d.notifiedGuid = d.guid;
   registerNotifyHandler(d.node, onNotify);
-  setGenerationCheck(fastCheck);
+  watchGeneration(d.window, d.guid.low, d.guid.high, onGenerationSeen);
   log("vmgenid", d.node.path() + " (" + d.matchedId + ") guid=" + d.guid.toString() + " at 0x" + hex(d.phys) +
     ", window 0x" + hex(<u64>d.window) + " WB");
 }
@@ -231,7 +236,7 @@ export function currentGuidText(): string {
 }
 
 export function vmgenidStats(): string {
-  return "dispatch_tsc=" + lastDispatchTicks.toString();
+  return "dispatch_tsc=" + lastDispatchTicks.toString() + " reseed_tsc=" + lastReseedTicks.toString();
 }
 
 function guidCommand(args: Array<string>): Answer {
