@@ -205,3 +205,18 @@ $(BUILD)/tools/fuzz.mjs: $(TOOLS_SOURCES) | npm-deps
 .PHONY: fuzz
 fuzz: build $(BUILD)/tools/fuzz.mjs
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(NODE) $(BUILD)/tools/fuzz.mjs
+
+# The kernel's ChaCha20 through the kernel's own pipeline (asc → wasm2c →
+# gcc -O2), hosted, against a portable C ChaCha20 with the same flags.
+NATIVE_CFLAGS := -std=gnu11 -O2 -fno-omit-frame-pointer -mno-red-zone $(WASM_RT_FLAGS) -Wall -Wno-unused-function
+$(BUILD)/bench/chacha-native: bench/native/chacha20-bench.ts bench/native/main.c bench/native/chacha20-ref.c \
+    bench/native/chacha20-ref.h kernel/random/chacha20.ts | npm-deps $(BUILD)/.system-deps
+	@mkdir -p $(BUILD)/bench
+	npx asc bench/native/chacha20-bench.ts --config bench/native/asconfig.json -o $(BUILD)/bench/chacha.wasm
+	wasm2c -n chacha $(BUILD)/bench/chacha.wasm -o $(BUILD)/bench/chacha.c
+	$(CC) $(NATIVE_CFLAGS) -I$(BUILD)/bench -Ibench/native -I/usr/share/wabt/wasm2c -o $@ \
+	  bench/native/main.c bench/native/chacha20-ref.c $(BUILD)/bench/chacha.c /usr/share/wabt/wasm2c/wasm-rt-impl.c -lm
+
+.PHONY: bench-crng
+bench-crng: $(BUILD)/bench/chacha-native
+	$(BUILD)/bench/chacha-native

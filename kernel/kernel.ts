@@ -17,7 +17,7 @@ import {
   amlInterpreter, amlLoadTable, amlNotifyCount, deliverPendingNotifies,
   registerAmlCommand,
 } from "./aml/index";
-import { memoryInit, registerMmCommand } from "./mm/index";
+import { memoryInit, memoryMapBytes, registerMmCommand } from "./mm/index";
 import { currentGuidText, registerVmgenidCommands, vmgenidInit, vmgenidStats } from "./drivers/vmgenid/index";
 import { randomInit, randomInterrupt, randomStats, registerRandomCommands, setInterruptPoller } from "./random/index";
 import { epoch } from "./random/crng";
@@ -42,9 +42,11 @@ function loadNamespace(acpi: AcpiDiscovery): void {
     ((dsdt == null ? 0 : 1) + acpi.ssdts.length).toString() + " tables");
 }
 
-/** Unique-but-public boot data for the pool: every table's header (signature, checksum, address). */
+/** Unique-but-public boot data for the pool: every table's header and address, and the memory map. */
 function bootData(acpi: AcpiDiscovery): Uint8Array {
-  const out = new Uint8Array(acpi.tables.length * 44);
+  const map = memoryMapBytes();
+  const out = new Uint8Array(acpi.tables.length * 44 + map.length);
+  out.set(map, acpi.tables.length * 44);
   for (let i = 0; i < acpi.tables.length; i++) {
     const t = acpi.tables[i];
     const n = min(36, t.bytes.length);

@@ -21,6 +21,14 @@ const header = memory.data(52);
 const mapBuffer = memory.data(MAX_MMAP_BYTES);
 
 export let frames = new FrameAllocator();
+let mapBytes: u32 = 0;
+
+/** A copy of the multiboot memory map as the firmware gave it (boot data for the entropy pool). */
+export function memoryMapBytes(): Uint8Array {
+  const out = new Uint8Array(mapBytes);
+  memory.copy(out.dataStart, mapBuffer, mapBytes);
+  return out;
+}
 export let windows: WindowManager | null = null;
 
 function readMemoryMap(mbi: u32): void {
@@ -37,6 +45,7 @@ function readMemoryMap(mbi: u32): void {
   }
   const length = min(load<u32>(header, 44), MAX_MMAP_BYTES);
   physCopyIn(mapBuffer, <u64>load<u32>(header, 48), length);
+  mapBytes = length;
   let regions = 0;
   for (let off: u32 = 0; off + 24 <= length; ) {
     const size = load<u32>(mapBuffer + off);

@@ -3,7 +3,7 @@
 // simulated QEMU pc, and discovery on every hypervisor's way of writing the
 // device.
 import { createCipheriv, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildCases } from "../../tools/aml/build-cases.js";
 import {
@@ -121,6 +121,9 @@ describe("vmgenid and the every-draw check (real boot path, simulated pc)", () =
 describe("vmgenid discovery in every hypervisor's shape", () => {
   const cases = new Map(buildCases(REPO).map((c) => [c.name, c]));
   function probe(name: string, prepare: (m: SimMachine) => void = () => {}): { result: string; log: string[] } {
+    return probeTables([cases.get(name)!.aml], prepare);
+  }
+  function probeTables(files: string[], prepare: (m: SimMachine) => void = () => {}): { result: string; log: string[] } {
     const m = new SimMachine();
     writeLoaderPageTables(m);
     writeMultiboot(m, [[0n, 0x9fc00n, 1], [0x100000n, 0x7ee0000n, 1], [0x7fe0000n, 0x20000n, 2]]);
@@ -129,10 +132,23 @@ describe("vmgenid discovery in every hypervisor's shape", () => {
     const k = hostKernel(m).kernel as unknown as K;
     k.vmgenidMemoryInit(MULTIBOOT_MAGIC, MBI_ADDRESS);
     k.amlReset();
-    const table = new Uint8Array(readFileSync(cases.get(name)!.aml));
-    expect(k.__getString(k.amlLoadTable(k.__newArray(Number(k.UINT8ARRAY_ID.value), table)))).toBe("");
+    for (const file of files) {
+      const table = new Uint8Array(readFileSync(file));
+      expect(k.__getString(k.amlLoadTable(k.__newArray(Number(k.UINT8ARRAY_ID.value), table)))).toBe("");
+    }
     return { result: k.__getString(k.vmgenidProbe()), log: m.lines().filter((l) => l.startsWith("vmgenid:")) };
   }
+
+  // The GUID sits 0x28 into the last page of RAM: 128 MiB, 256 MiB (hotplug) and 512 MiB (smp4) guests.
+  it.each([
+    ["pc", "0x7fff028"], ["q35", "0x7fff028"], ["pc-smp2-hotplug", "0xffff028"], ["q35-smp4", "0x1ffff028"],
+    ["pc-novmgenid", null], ["microvm", null],
+  ] as const)("QEMU 7.2 %s fixture tables: GUID at %s", (config, address) => {
+    const result = probeTables(["dsdt.dat", "ssdt.dat"].map((f) => `${FIXTURES}/acpi/qemu-7.2/${config}/${f}`)
+      .filter((f) => existsSync(f))).result;
+    if (address) expect(result).toMatch(new RegExp(`^\\\\_SB_\\.VGEN QEMUVGID ${address} `));
+    else expect(result).toBe("none");
+  });
 
   it("Firecracker: _HID FCVMGID, ADDR a Name(Package)", () => {
     expect(probe("vmgenid-firecracker").result).toMatch(/^\\_SB_\.\w{4} FCVMGID 0x7ffff0[0-9a-f]{2} /);
