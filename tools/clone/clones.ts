@@ -1,0 +1,71 @@
+// Snapshot and clone orchestration: many QEMU processes restored from one
+// saved state, each on its own copy of the state file (internal snapshots
+// live inside the qcow2; an overlay would not carry them) and with its own
+// generation ID. Used by `clonesafe clone` and by the integration suite.
+
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { MachineType } from "../qemu/args.js";
+import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
+
+/** The line the kernel prints once a restored clone has reseeded. */
+export const CLONE_NOTIFY = /^vmgenid: notify gen=(\d+) guid=([0-9a-f-]{36}) changed=([01]) epoch=(\d+)$/;
+
+export interface CloneOptions {
+  image: string;
+  stateFile: string;
+  tag: string;
+  count: number;
+  machine: MachineType;
+  cpu?: string;
+  workDir: string;
+  /** GUID per clone; default "auto" (QEMU picks a fresh random one). */
+  guid?: (index: number) => string;
+  lifetimeSec?: number;
+  onProgress?: (index: number, status: string) => void;
+}
+
+export interface Clone {
+  index: number;
+  qemu: QemuInstance;
+  /** From the kernel's notify line. */
+  guid: string;
+  changed: boolean;
+  epoch: number;
+  /** QMP query-vm-generation-id. */
+  qmpGuid: string;
+}
+
+/** Starts one clone and waits until it has handled its generation change. */
+export async function startClone(o: CloneOptions, index: number): Promise<Clone> {
+  const dir = join(o.workDir, `clone-${index}`);
+  mkdirSync(dir, { recursive: true });
+  const state = join(dir, "state.qcow2");
+  o.onProgress?.(index, "copying state");
+  copyFileSync(o.stateFile, state);
+  o.onProgress?.(index, "restoring");
+  const qemu = await launchQemu({
+    image: o.image, machine: o.machine, cpu: o.cpu, workDir: dir, stateDrive: state, loadvm: o.tag,
+    vmgenid: o.guid?.(index) ?? "auto", lifetimeSec: o.lifetimeSec ?? 600,
+  });
+  try {
+    const { match } = await qemu.waitForLine(CLONE_NOTIFY, { timeoutMs: 60_000 });
+    const qmpGuid = (await qemu.qmp!.execute<{ guid: string }>("query-vm-generation-id")).guid;
+    o.onProgress?.(index, `reseeded, epoch ${match[4]}`);
+    return { index, qemu, guid: match[2], changed: match[3] === "1", epoch: Number(match[4]), qmpGuid };
+  } catch (e) {
+    await qemu.kill();
+    throw e;
+  }
+}
+
+/** Starts `count` clones concurrently; on any failure, stops the ones started. */
+export async function startClones(o: CloneOptions): Promise<Clone[]> {
+  const results = await Promise.allSettled(Array.from({ length: o.count }, (_, i) => startClone(o, i)));
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) {
+    await Promise.all(results.map((r) => (r.status === "fulfilled" ? r.value.qemu.kill() : undefined)));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return results.map((r) => (r as PromiseFulfilledResult<Clone>).value);
+}
