@@ -180,12 +180,26 @@ async function waitForSocketFile(path: string, instance: QemuInstance, timeoutMs
   }
 }
 
-function connectUnix(path: string): Promise<Socket> {
+function connectOnce(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = connect(path);
     s.once("connect", () => resolve(s));
     s.once("error", reject);
   });
+}
+
+/** QEMU creates the socket file a moment before it listens: retry a refused connect briefly. */
+async function connectUnix(path: string, instance: QemuInstance, timeoutMs = 10_000): Promise<Socket> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await connectOnce(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== "ECONNREFUSED" && code !== "ENOENT") || instance.exitInfo || Date.now() > deadline) throw e;
+      await sleep(20);
+    }
+  }
 }
 
 /** Starts QEMU with its serial console on a socket and (by default) QMP. */
@@ -206,9 +220,10 @@ export async function launchQemu(o: LaunchOptions): Promise<QemuInstance> {
   const instance = new QemuInstance(child, formatCommandLine(QEMU_BINARY, args), o.workDir);
   try {
     await waitForSocketFile(serialPath, instance, 15_000);
-    instance.attachSerial(await connectUnix(serialPath), o.echo);
+    instance.attachSerial(await connectUnix(serialPath, instance), o.echo);
     if (o.qmp !== false) {
       await waitForSocketFile(qmpPath, instance, 15_000);
+      await connectUnix(qmpPath, instance).then((probe) => probe.destroy()); // listening by now
       instance.qmp = await QmpClient.connect(qmpPath);
     }
   } catch (e) {
