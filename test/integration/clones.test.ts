@@ -2,12 +2,14 @@
 // one snapshot with new generation IDs never hand out the same random bytes.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
 import { CLONE_NOTIFY, startClones } from "../../tools/clone/clones.js";
 import { buildTable, corruptChecksum } from "../../tools/aml/table.js";
-import { bootKernel, IMAGE, startQemu } from "../support/qemu.js";
+import { bootKernel, IMAGE, REPO, startQemu } from "../support/qemu.js";
 
 const RAND32 = /^rand: epoch=(\d+) ([0-9a-f]{64})$/;
 
@@ -143,5 +145,27 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
     const from = q.lines.length;
     await q.qmp!.hmp("loadvm s1");
     await q.waitForLine(/^vmgenid: notify gen=1 guid=[0-9a-f-]{36} changed=0 epoch=2$/, { from });
+  });
+
+  it("the clonesafe CLI: snapshot a running instance, then clone it twice", async () => {
+    const parent = await bootKernel({ machine, snapshots: true });
+    const cli = resolve(REPO, "build/tools/clonesafe.mjs");
+    const run = promisify(execFile);
+    parent.qmp!.close(); // QEMU's QMP socket serves one client at a time: the CLI's turn
+    const snap = await run(process.execPath, [cli, "snapshot", "--qmp", parent.qmpSocketPath, "--tag", "s1"]);
+    expect(snap.stdout).toBe("snapshot: s1 saved\n");
+    await parent.kill(); // the snapshot is on disk; the parent must not keep writing the file
+    const { stdout, stderr } = await run(process.execPath, [
+      cli, "clone", "--state", join(parent.workDir, "state.qcow2"), "--tag", "s1", "--count", "2", "--machine", machine,
+    ], { timeout: 120_000 });
+    const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as { clone: number; guid: string; epoch: number; rand: string });
+    expect(lines.map((l) => l.clone).sort()).toEqual([0, 1]);
+    for (const l of lines) {
+      expect(l.guid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(l.epoch).toBeGreaterThanOrEqual(2);
+      expect(l.rand).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(lines[0].rand).not.toBe(lines[1].rand);
+    expect(stderr).toMatch(/clone 1: reseeded, epoch \d+/);
   });
 });

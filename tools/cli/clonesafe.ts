@@ -3,6 +3,7 @@
 //       boot the kernel with the serial console on this terminal (`make run`).
 //   aml --table F [--table F]... [--trace] namespace | eval P [P...]
 //       the kernel's AML interpreter on the host (tools/aml/cli.ts).
+//   snapshot, clone, migrate-file: snapshot/restore workflows (clone-commands.ts).
 // Errors end with one `error: …` line on stderr and status 1 (2 for usage).
 
 import { spawn, spawnSync } from "node:child_process";
@@ -15,11 +16,12 @@ import { describeQemuStatus } from "../qemu/exit-status.js";
 import { QEMU_BINARY } from "../qemu/launcher.js";
 import { CliError, runAml } from "../aml/cli.js";
 import { setHostKernelPath } from "../sim/host-kernel.js";
+import { CommandError, cloneCommand, migrateFileCommand, snapshotCommand } from "./clone-commands.js";
 
 class UsageError extends Error {}
 
 const USAGE = `usage: clonesafe <command> [options]
-  run [--machine pc|q35] [--guid G|auto|none] [--cpu MODEL] [--debug] [--image FILE]
+  run [--machine pc|q35] [--guid G|auto|none] [--cpu MODEL] [--debug] [--image FILE] [--incoming FILE]
       Boot clonesafe under QEMU (TCG) with the serial console on this terminal,
       QMP at build/qmp.sock and a qcow2 state drive at build/state.qcow2.
   aml --table FILE [--table FILE]... [--trace] namespace
@@ -27,7 +29,15 @@ const USAGE = `usage: clonesafe <command> [options]
       Load DSDT/SSDT files into the kernel's AML interpreter (host build) and
       list the namespace (one "<path> <type>" line per object, sorted) or
       evaluate paths (one JSON line each). --trace shows operation-region
-      accesses on stderr.`;
+      accesses on stderr.
+  snapshot --qmp SOCK --tag T
+      savevm on a running instance (e.g. --qmp build/qmp.sock under make run).
+  clone --state FILE --tag T --count N [--machine pc|q35] [--cpu MODEL] [--keep]
+      N QEMU processes restored from snapshot T, each on its own copy of the
+      qcow2 FILE with a fresh GUID; one JSON line per clone after it reseeds:
+      {"clone":k,"guid":…,"epoch":…,"rand":…}. --keep leaves them running.
+  migrate-file --qmp SOCK --file F
+      save the running state to F; restore it with run --incoming F.`;
 
 /** build/ — the CLI is bundled to build/tools/clonesafe.mjs. */
 function buildDir(): string {
@@ -60,6 +70,7 @@ async function run(argv: string[]): Promise<number> {
       cpu: { type: "string" },
       image: { type: "string" },
       debug: { type: "boolean", default: false },
+      incoming: { type: "string" },
     },
     strict: true,
   });
@@ -83,6 +94,7 @@ async function run(argv: string[]): Promise<number> {
     qmpSocket,
     stateDrive,
     gdb: values.debug,
+    incoming: values.incoming ? `exec:cat ${values.incoming}` : undefined,
   });
   process.stderr.write(`clonesafe: quit with "exit 0" at the shell or Ctrl-C; QMP socket: ${qmpSocket}\n`);
   if (values.debug) {
@@ -106,6 +118,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "run":
       return run(rest);
+    case "snapshot":
+      return snapshotCommand(rest);
+    case "clone":
+      return cloneCommand(rest, resolve(buildDir(), "clonesafe.elf"));
+    case "migrate-file":
+      return migrateFileCommand(rest);
     case "aml":
       setHostKernelPath(resolve(buildDir(), "host/kernel.wasm"));
       return runAml(rest, (l) => process.stdout.write(l + "\n"), (l) => process.stderr.write(l + "\n"));
@@ -127,7 +145,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`error: ${message}\n`);
-    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+    const usage = e instanceof UsageError || e instanceof CommandError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
     if (usage) process.stderr.write(USAGE + "\n");
     process.exitCode = usage ? 2 : 1;
   },

@@ -140,6 +140,15 @@ export class QemuInstance {
     return line;
   }
 
+  /** Leaves QEMU running after this Node process exits (`clonesafe clone --keep`). */
+  detach(): void {
+    live.delete(this);
+    this.qmp?.close();
+    this.serial?.destroy();
+    this.child.unref();
+    this.child.stderr?.destroy();
+  }
+
   /**
    * Stops QEMU and waits for it. SIGTERM goes to the `timeout` guard, which
    * passes it on to QEMU and reaps it before exiting, so no zombie is left;
