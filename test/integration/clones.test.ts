@@ -20,6 +20,27 @@ function tempDir(): string {
 }
 
 describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
+  it("-cpu max: twenty same-process loadvms, each changed=0 and reseeded, twenty distinct outputs", async () => {
+    const q = await bootKernel({ machine, cpu: "max", snapshots: true });
+    await q.qmp!.hmp("savevm s1");
+    const original = RAND32.exec(await q.command("rand 32"))!; // the original timeline's next draw
+    expect(original[1]).toBe("1");
+    const outputs = new Set<string>([original[2]]);
+    let next = q.lines.length;
+    for (let i = 0; i < 20; i++) {
+      await q.qmp!.hmp("loadvm s1");
+      const { match, index } = await q.waitForLine(CLONE_NOTIFY, { from: next });
+      expect(match[3]).toBe("0");        // same process, same GUID
+      expect(match[4]).toBe("2");        // the snapshot's epoch 1, reseeded once
+      const r = RAND32.exec(await q.command("rand 32"))!;
+      expect(r[1]).toBe("2");
+      outputs.add(r[2]);
+      next = q.lines.length;
+      expect(index).toBeLessThan(next);
+    }
+    expect(outputs.size).toBe(21);
+  });
+
   it.each(["qemu64", "max"])("-cpu %s: eight clones from one snapshot: new GUIDs, changed=1, pairwise-distinct rand, none equal to the parent's", async (cpu) => {
     const parent = await bootKernel({ machine, cpu, snapshots: true });
     await parent.qmp!.hmp("savevm s1");
