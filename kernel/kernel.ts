@@ -37,7 +37,7 @@ function loadNamespace(acpi: AcpiDiscovery): void {
     loadDefinitionBlock(dsdt);
   }
   for (let i = 0; i < acpi.ssdts.length; i++) loadDefinitionBlock(acpi.ssdts[i]);
-  const count = amlInterpreter().ns.listing().length;
+  const count = amlInterpreter().ns.count();
   log("aml", "namespace: " + count.toString() + " objects from " +
     ((dsdt == null ? 0 : 1) + acpi.ssdts.length).toString() + " tables");
 }

@@ -106,6 +106,7 @@ export class Interpreter {
   private regionNodes: Map<AmlRegion, NamespaceNode> = new Map<AmlRegion, NamespaceNode>();
   /** Mutexes held, in acquisition order (ACPI SyncLevel ordering is checked against it). */
   private heldMutexes: Array<AmlMutex> = new Array<AmlMutex>();
+  private segmentNames: Map<u32, string> = new Map<u32, string>();
 
   // ---- errors ------------------------------------------------------------
 
@@ -161,16 +162,20 @@ export class Interpreter {
 
   private readNameSeg(): string {
     if (this.pc + 4 > this.limit) { this.fail("name segment runs past the end of the AML"); return ""; }
-    let s = "";
+    let key: u32 = 0;
     for (let i = 0; i < 4; i++) {
       const c = <i32>unchecked(this.code[this.pc + i]);
       if (i == 0 ? !isLeadNameChar(c) : !isNameChar(c)) {
         this.fail("bad name segment: byte 0x" + c.toString(16) + " at position " + i.toString());
         return "";
       }
-      s += String.fromCharCode(c);
+      key = (key << 8) | <u32>c;
     }
     this.pc += 4;
+    // Tables repeat the same few hundred names thousands of times: one string each.
+    if (this.segmentNames.has(key)) return this.segmentNames.get(key);
+    const s = String.fromCharCodes([<i32>(key >> 24), <i32>((key >> 16) & 0xff), <i32>((key >> 8) & 0xff), <i32>(key & 0xff)]);
+    this.segmentNames.set(key, s);
     return s;
   }
 

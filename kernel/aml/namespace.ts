@@ -115,6 +115,19 @@ export class Namespace {
     }
   }
 
+  /** How many objects there are below the root. */
+  count(): i32 {
+    let n = 0;
+    const stack = new Array<NamespaceNode>();
+    stack.push(this.root);
+    while (stack.length > 0) {
+      const node = stack.pop();
+      n += node.children.length;
+      for (let i = 0; i < node.children.length; i++) stack.push(node.children[i]);
+    }
+    return n;
+  }
+
   /** `<path> <type>` for every object, sorted: the `namespace` listing. */
   listing(): Array<string> {
     const lines = new Array<string>();
