@@ -76,7 +76,18 @@ $(BUILD)/host/kernel.wasm: $(KERNEL_SOURCES) asconfig.json | npm-deps
 	@mkdir -p $(BUILD)/host
 	npx asc kernel/host.ts --target host
 
-$(BUILD)/kernel.c $(BUILD)/kernel.h &: $(BUILD)/kernel.wasm $(BUILD)/.system-deps
+# One data segment instead of asc's ~1,400: see tools/build/merge-data-segments.ts.
+# Merging renumbers segments, so code that names them must not exist.
+$(BUILD)/kernel.merged.wasm: $(BUILD)/kernel.wasm $(BUILD)/tools/merge-data-segments.mjs $(BUILD)/.system-deps
+	@if wasm-objdump -d $< | grep -qE 'memory\.init|data\.drop'; then \
+	  echo "error: $< uses memory.init/data.drop; its data segments cannot be merged" >&2; exit 1; fi
+	$(NODE) $(BUILD)/tools/merge-data-segments.mjs $< $@
+
+$(BUILD)/tools/merge-data-segments.mjs: tools/build/merge-data-segments.ts | npm-deps
+	@mkdir -p $(BUILD)/tools
+	npx esbuild $< --bundle --platform=node --format=esm --target=node20 --outfile=$@ --log-level=warning
+
+$(BUILD)/kernel.c $(BUILD)/kernel.h &: $(BUILD)/kernel.merged.wasm $(BUILD)/.system-deps
 	wasm2c -n kernel $< -o $(BUILD)/kernel.c
 
 $(BUILD)/include/wasm-rt.h: $(BUILD)/.system-deps
