@@ -10,6 +10,7 @@ import { picSetLevelTriggered, picUnmask } from "./irq/pic";
 import { AcpiEvents, EventRegisters } from "./acpi/events";
 import { TRIGGER_EDGE } from "./acpi/madt";
 import { addStats, registerStatsCommand } from "./stats";
+import { heapStats } from "./mm/heap";
 import { registerExitCommand } from "./machine/exit";
 import { registerPanicCommand } from "./machine/panic";
 import { AcpiDiscovery, AcpiTable, discoverAcpi, registerAcpiCommand } from "./acpi/index";
@@ -104,6 +105,7 @@ export function boot(magic: u32, mbi: u32): void {
   addStats(eventStats);
   addStats(randomStats);
   addStats(vmgenidStats);
+  addStats(heapStats);
   registerAcpiCommand(acpi);
   registerStatsCommand();
   registerAmlCommand();
@@ -142,18 +144,28 @@ function serveWhileBusy(): void {
   if ((left & (<u32>1 << COM1_IRQ)) != 0) picUnmask(COM1_IRQ);
 }
 
-/** Serves the IRQ lines in `lines` (bit n = IRQ n), then reopens them. */
-export function step(lines: u32): void {
+/**
+ * Serves the IRQ lines in `lines` (bit n = IRQ n), then reopens them.
+ * Returns true when it ran a command or served an SCI: work that leaves
+ * garbage worth collecting (a plain keystroke leaves none).
+ */
+export function step(lines: u32): bool {
+  let worked = false;
   if (lines != 0) randomInterrupt(lastIrqTsc(), lines);
   if ((lines & (<u32>1 << COM1_IRQ)) != 0) {
-    for (let byte = uartGetByte(); byte >= 0; byte = uartGetByte()) shellFeedByte(<u32>byte);
+    for (let byte = uartGetByte(); byte >= 0; byte = uartGetByte()) {
+      if (shellFeedByte(<u32>byte)) worked = true;
+    }
     deliverPendingNotifies();
     picUnmask(COM1_IRQ);
     lines &= ~(<u32>1 << COM1_IRQ);
   }
+  const sciServed = sciLine < 16 && (lines & (<u32>1 << sciLine)) != 0;
   lines = serveSci(lines);
+  if (sciServed) worked = true;
   for (let line: u32 = 0; line < 16; line++) {
     // Lines nobody owns stay masked; say so once each time one fires.
     if ((lines & (<u32>1 << line)) != 0) log("irq", "line " + line.toString() + " fired with no handler; left masked");
   }
+  return worked;
 }

@@ -16,6 +16,9 @@ import { hex } from "../lib/fmt";
 
 let interpreter = new Interpreter();
 
+const NO_NOTIFIES = new Array<PendingNotify>(0);
+const NO_ARGS = new Array<AmlObject | null>(0);
+
 function resolveForJson(ref: AmlReference): AmlObject | null {
   let node: NamespaceNode | null = null;
   if (ref.kind == RefKind.Named) {
@@ -28,7 +31,7 @@ function resolveForJson(ref: AmlReference): AmlObject | null {
   if (node == null) return null;
   const t = node.type;
   if (t == ObjectType.RegionField || t == ObjectType.BufferField || t == ObjectType.IndexField || t == ObjectType.BankField) {
-    return interpreter.evaluateNode(node, new Array<AmlObject | null>());
+    return interpreter.evaluateNode(node, NO_ARGS);
   }
   return node.object;
 }
@@ -93,22 +96,34 @@ export function amlFind(path: string): NamespaceNode | null {
 export class EvalOutcome {
   result: AmlObject | null = null;
   error: string = "";
-  notifies: Array<PendingNotify> = new Array<PendingNotify>();
-  path: string = "";
+  /** Notifies the evaluation queued (a shared empty array when there were none: read only). */
+  notifies: Array<PendingNotify> = NO_NOTIFIES;
+  /** The evaluated node; null when the path did not resolve (then `pathText` says what was asked). */
+  node: NamespaceNode | null = null;
+  pathText: string = "";
+
+  /** Built only when asked for: the GPE path evaluates methods on every event and never needs it. */
+  get path(): string {
+    const node = this.node;
+    return node != null ? node.path() : this.pathText;
+  }
 }
 
 /** Evaluates a node with no arguments; the notifies it queued are returned, not delivered. */
 export function amlEvaluateNode(node: NamespaceNode): EvalOutcome {
   const outcome = new EvalOutcome();
-  outcome.path = node.path();
-  interpreter.notifies = new Array<PendingNotify>();
-  outcome.result = interpreter.evaluateNode(node, new Array<AmlObject | null>());
+  outcome.node = node;
+  interpreter.notifies.length = 0; // a table load's stray notifies are not this evaluation's
+  outcome.result = interpreter.evaluateNode(node, NO_ARGS);
   if (interpreter.error != null) {
     outcome.error = interpreter.error!.toString();
     outcome.result = null;
   }
-  outcome.notifies = interpreter.notifies;
-  interpreter.notifies = new Array<PendingNotify>();
+  // The interpreter's list is handed over and replaced only when used.
+  if (interpreter.notifies.length > 0) {
+    outcome.notifies = interpreter.notifies;
+    interpreter.notifies = new Array<PendingNotify>();
+  }
   return outcome;
 }
 
@@ -116,14 +131,14 @@ export function amlEvaluate(path: string): EvalOutcome {
   const p = parseTextPath(path);
   if (p == null) {
     const bad = new EvalOutcome();
-    bad.path = path;
+    bad.pathText = path;
     bad.error = "malformed path \"" + path + "\"";
     return bad;
   }
   const node = interpreter.ns.lookup(p, interpreter.ns.root);
   if (node == null) {
     const missing = new EvalOutcome();
-    missing.path = p.absolute ? p.toString() : "\\" + p.toString();
+    missing.pathText = p.absolute ? p.toString() : "\\" + p.toString();
     missing.error = "no object named " + missing.path;
     return missing;
   }
@@ -171,9 +186,11 @@ export function deliverPendingNotifies(): i32 {
   let delivered = 0;
   while (pendingNotifies.length > 0) {
     const n = pendingNotifies.shift();
-    log("acpi", "notify " + n.node.path() + " 0x" + hex(<u64>n.value));
+    // The handler first, the log line after: a vmgenid reseed must not wait
+    // for the UART, so the handler's own lines come before this one.
     const handler = n.node.notifyHandler;
     if (handler != null) handler(n.node, n.value);
+    log("acpi", "notify " + n.node.path() + " 0x" + hex(<u64>n.value));
     delivered++;
     notifiesDelivered++;
   }

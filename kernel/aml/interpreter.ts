@@ -65,8 +65,15 @@ class Target {
 class Frame {
   args: StaticArray<AmlObject | null> = new StaticArray<AmlObject | null>(7);
   locals: StaticArray<AmlObject | null> = new StaticArray<AmlObject | null>(8);
-  temporaries: Array<NamespaceNode> = new Array<NamespaceNode>();
+  temporaries: Array<NamespaceNode> | null = null; // created on first use: most calls make none
   constructor(public scope: NamespaceNode, public inMethod: bool) {}
+
+  /** Forgets everything the call held, so a pooled frame keeps nothing alive. */
+  clear(): void {
+    for (let i = 0; i < 7; i++) unchecked(this.args[i] = null);
+    for (let i = 0; i < 8; i++) unchecked(this.locals[i] = null);
+    this.temporaries = null;
+  }
 }
 
 const CONTROL_NONE = 0, CONTROL_BREAK = 1, CONTROL_CONTINUE = 2, CONTROL_RETURN = 3;
@@ -99,6 +106,9 @@ export class Interpreter {
   private opStart: i32 = 0;
   private opcode: i32 = -1;
   private frame: Frame = new Frame(this.ns.root, false);
+  /** One method frame per call depth, reused: no call allocates its frame. Frames never
+   * escape a call (RefOf a Local or Arg is refused), so reuse is safe. */
+  private methodFrames: Array<Frame> = new Array<Frame>();
   private control: i32 = CONTROL_NONE;
   private returnValue: AmlObject | null = null;
   private nesting: i32 = 0;
@@ -173,7 +183,8 @@ export class Interpreter {
     }
     this.pc += 4;
     // Tables repeat the same few hundred names thousands of times: one string each.
-    if (this.segmentNames.has(key)) return this.segmentNames.get(key);
+    const names = this.segmentNames;
+    if (names.has(key)) return names.get(key);
     const s = String.fromCharCodes([<i32>(key >> 24), <i32>((key >> 16) & 0xff), <i32>((key >> 8) & 0xff), <i32>(key & 0xff)]);
     this.segmentNames.set(key, s);
     return s;
@@ -574,7 +585,9 @@ export class Interpreter {
     parent.children.push(node);
     if (this.frame.inMethod) {
       node.temporary = true;
-      this.frame.temporaries.push(node);
+      const frame = this.frame;
+      if (frame.temporaries == null) frame.temporaries = new Array<NamespaceNode>();
+      frame.temporaries!.push(node);
     }
     return node;
   }
@@ -859,7 +872,9 @@ export class Interpreter {
     }
     const savedTable = this.table, savedCode = this.code, savedPc = this.pc, savedLimit = this.limit;
     const savedFrame = this.frame, savedStart = this.opStart, savedOpcode = this.opcode;
-    const frame = new Frame(node, true);
+    while (this.methodFrames.length <= this.callDepth) this.methodFrames.push(new Frame(node, true));
+    const frame = unchecked(this.methodFrames[this.callDepth]);
+    frame.scope = node;
     for (let i = 0; i < args.length && i < 7; i++) frame.args[i] = args[i];
     this.frame = frame;
     this.callDepth++;
@@ -872,14 +887,16 @@ export class Interpreter {
     if (this.control == CONTROL_RETURN) result = this.returnValue;
     this.control = CONTROL_NONE;
     this.returnValue = null;
-    for (let i = frame.temporaries.length - 1; i >= 0; i--) {
-      const t = frame.temporaries[i];
+    const temporaries = frame.temporaries;
+    for (let i = temporaries == null ? -1 : temporaries.length - 1; i >= 0; i--) {
+      const t = temporaries![i];
       const parent = t.parent;
       if (parent != null) {
         const at = parent.children.indexOf(t);
         if (at >= 0) parent.children.splice(at, 1);
       }
     }
+    frame.clear();
     this.frame = savedFrame;
     this.table = savedTable;
     this.code = savedCode;

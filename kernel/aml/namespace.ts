@@ -18,11 +18,20 @@ export class NamespaceNode {
   /** Set for nodes a method invocation created; removed when it returns. */
   temporary: bool = false;
 
-  constructor(public name: string, public parent: NamespaceNode | null) {}
+  /** The name's four characters as one integer: lookups compare these, not strings. */
+  readonly key: u32;
+  private cachedPath: string | null = null;
+
+  constructor(public name: string, public parent: NamespaceNode | null) {
+    this.key = nameKey(name);
+  }
 
   child(name: string): NamespaceNode | null {
-    for (let i = 0; i < this.children.length; i++) {
-      if (this.children[i].name == name) return this.children[i];
+    const key = nameKey(name);
+    const children = this.children;
+    for (let i = 0, n = children.length; i < n; i++) {
+      const c = unchecked(children[i]);
+      if (c.key == key) return c;
     }
     return null;
   }
@@ -34,6 +43,8 @@ export class NamespaceNode {
 
   /** `\_SB_.PCI0.S08_` — every segment four characters; the root is `\`. */
   path(): string {
+    const cached = this.cachedPath;
+    if (cached != null) return cached;
     if (this.parent == null) return "\\";
     const parts = new Array<string>();
     let n: NamespaceNode | null = this;
@@ -41,8 +52,19 @@ export class NamespaceNode {
       parts.unshift(n.name);
       n = n.parent;
     }
-    return "\\" + parts.join(".");
+    // A node never moves, so its path is computed once (notify and error
+    // paths ask for it on every event).
+    const path = "\\" + parts.join(".");
+    this.cachedPath = path;
+    return path;
   }
+}
+
+/** Name segments are exactly four characters; anything else gets a key no segment has. */
+function nameKey(name: string): u32 {
+  if (name.length != 4) return 0;
+  return (<u32>name.charCodeAt(0) << 24) | (<u32>name.charCodeAt(1) << 16) |
+    (<u32>name.charCodeAt(2) << 8) | <u32>name.charCodeAt(3);
 }
 
 export const NATIVE_OSI: i32 = 1;

@@ -5,7 +5,7 @@
 // May call: the console. Never: knows what any command does; subsystems
 // register their own commands.
 
-import { uartWrite } from "./uart";
+import { uartPutByte, uartWrite } from "./uart";
 import { writeLine } from "./log";
 
 export const MAX_LINE: i32 = 240;
@@ -107,12 +107,14 @@ function finishLine(): void {
 }
 
 /** Feeds one received byte; echoes it and runs the line at CR or LF. */
-export function shellFeedByte(byte: u32): void {
+/** Feeds one received byte; true when it ended a line (and so ran a command). */
+export function shellFeedByte(byte: u32): bool {
   const afterCR = lastWasCR;
   lastWasCR = byte == CR;
-  if (byte == LF && afterCR) return; // CR LF is one line end
+  if (byte == LF && afterCR) return false; // CR LF is one line end
   if (byte == CR || byte == LF) {
     finishLine();
+    return true;
   } else if (byte == BACKSPACE || byte == DELETE) {
     if (lineBuffer.length > 0) {
       lineBuffer.length = lineBuffer.length - 1;
@@ -131,8 +133,9 @@ export function shellFeedByte(byte: u32): void {
   } else {
     const c = byte == TAB ? 0x20 : <i32>byte;
     lineBuffer.push(c);
-    uartWrite(String.fromCharCode(c));
+    uartPutByte(<u32>c); // echo without allocating: keystrokes leave no garbage
   }
+  return false;
 }
 
 function helpCommand(args: Array<string>): Answer {

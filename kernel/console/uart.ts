@@ -43,6 +43,21 @@ export function uartWrite(text: string): void {
   }
 }
 
+/** `value` in decimal, written without building a string (for loops that must not allocate). */
+export function uartWriteDecimal(value: u64): void {
+  let divisor: u64 = 1;
+  while (value / divisor >= 10) divisor *= 10;
+  for (; divisor != 0; divisor /= 10) uartPutByte(0x30 + <u32>((value / divisor) % 10));
+}
+
+/** `value` as `digits` lowercase hex digits, written without building a string. */
+export function uartWriteHex(value: u64, digits: i32): void {
+  for (let i = digits - 1; i >= 0; i--) {
+    const nibble = <u32>((value >> (<u64>(i * 4))) & 0xf);
+    uartPutByte(nibble < 10 ? 0x30 + nibble : 0x57 + nibble);
+  }
+}
+
 /** True while a received byte waits in the UART. */
 export function uartHasByte(): bool {
   return (inb(LSR) & LSR_DATA_READY) != 0;

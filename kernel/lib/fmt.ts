@@ -6,15 +6,18 @@ const HEX_DIGITS = "0123456789abcdef";
 
 /** Lowercase hex without prefix, at least `width` digits. */
 export function hex(value: u64, width: i32 = 1): string {
+  if (width > 16) width = 16;
   let digits = 1;
   for (let v = value >> 4; v != 0; v >>= 4) digits++;
   if (digits < width) digits = width;
-  let out = "";
-  for (let i = digits - 1; i >= 0; i--) {
-    out += HEX_DIGITS.charAt(<i32>((value >> (<u64>(i * 4))) & 0xf));
+  for (let i = 0; i < digits; i++) {
+    const nibble = <i32>((value >> (<u64>((digits - 1 - i) * 4))) & 0xf);
+    unchecked(hexScratch[i] = <u16>HEX_DIGITS.charCodeAt(nibble));
   }
-  return out;
+  return String.UTF16.decodeUnsafe(changetype<usize>(hexScratch), <usize>digits << 1);
 }
+
+const hexScratch = new StaticArray<u16>(16);
 
 /** "0x" + lowercase hex, no leading zeros. */
 export function hex0x(value: u64): string {

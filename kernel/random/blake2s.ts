@@ -400,6 +400,25 @@ export class Blake2s {
    * (`valid` false) that ignores input and never writes output.
    */
   constructor(outLength: i32 = 32, key: Uint8Array | null = null) {
+    this.start(outLength, key);
+  }
+
+  /**
+   * Starts a new hash in this object, as the constructor would. Lets hot
+   * paths (the reseed) reuse one object instead of allocating one per use.
+   * Input absorbed before, and not finalized, is discarded.
+   */
+  restart(outLength: i32 = 32, key: Uint8Array | null = null): void {
+    memory.fill(changetype<usize>(this.h), 0, 32);
+    memory.fill(changetype<usize>(this.buffer), 0, BLAKE2S_BLOCK_BYTES);
+    this.buffered = 0;
+    this.counter = 0;
+    this.outLength = 0;
+    this.finished = true;
+    this.start(outLength, key);
+  }
+
+  private start(outLength: i32, key: Uint8Array | null): void {
     const keyLength = key ? key.byteLength : 0;
     if (outLength >= 1 && outLength <= BLAKE2S_MAX_OUT_BYTES && keyLength <= BLAKE2S_MAX_KEY_BYTES) {
       this.outLength = outLength;

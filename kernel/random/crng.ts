@@ -2,7 +2,7 @@
 // a BLAKE2s input pool and a ChaCha20 CRNG with fast key erasure.
 // Owns: the pool, the CRNG key, the entropy credit, the epoch (advanced by
 // every reseed), the generation-check hook and the notifier chain.
-// May call: BLAKE2s, ChaCha20. Never: hands out a byte before the first
+// May call: BLAKE2s, ChaCha20, the TSC (to time a caught change). Never: hands out a byte before the first
 // seeding, or produces output from a key that a later request could still
 // be derived from (each request's first block replaces the key before any
 // output leaves).
@@ -13,6 +13,7 @@
 
 import { Blake2s } from "./blake2s";
 import { chacha20Block } from "./chacha20";
+import { rdtsc } from "../hw";
 
 export const SEED_BITS: i32 = 256;
 const KEY_BYTES: i32 = 32;
@@ -23,7 +24,9 @@ export type GenerationCheck = () => bool;
 /** Subsystems holding random-derived state re-derive it here. */
 export type ReseedNotifier = (epoch: u64) => void;
 
-let pool = new Blake2s();
+const pool = new Blake2s();
+const fold = new Blake2s();
+const reseedDigest = new Uint8Array(32);
 let credit: i32 = 0;
 let seeded = false;
 const key = new Uint8Array(KEY_BYTES);
@@ -35,6 +38,9 @@ export let epoch: u64 = 0;
 export let reseeds: u64 = 0;
 /** Generation changes caught by the check before a draw (ahead of their notify). */
 export let fastpathCatches: u64 = 0;
+/** TSC ticks of the last caught change: from the check seeing it to the draw's output ready. */
+export let lastFastpathTicks: u64 = 0;
+let fastpathStart: u64 = 0;
 let generationCheck: GenerationCheck | null = null;
 const notifiers = new Array<ReseedNotifier>();
 
@@ -63,13 +69,14 @@ export function isSeeded(): bool {
  * own digest, so nothing mixed before is forgotten either.
  */
 export function reseed(): void {
-  const digest = new Uint8Array(32);
+  // Preallocated: a reseed runs inside the SCI path and allocates nothing.
+  const digest = reseedDigest;
   pool.final(digest);
-  const next = new Blake2s();
-  next.update(digest);
-  next.update(key);
-  next.final(key);
-  pool = new Blake2s();
+  fold.restart();
+  fold.update(digest);
+  fold.update(key);
+  fold.final(key);
+  pool.restart();
   pool.update(digest);
   digest.fill(0);
   credit = 0;
@@ -118,6 +125,7 @@ export function acknowledgeGeneration(low: u64, high: u64): void {
 function generationChanged(): bool {
   const handle = generationCheck;
   if (handle == null) return false;
+  fastpathStart = rdtsc();
   handle!();
   fastpathCatches++;
   return true;
@@ -132,8 +140,10 @@ export function addReseedNotifier(notifier: ReseedNotifier): void {
  * writes nothing) while the CRNG is not seeded.
  */
 export function getRandom(dst: Uint8Array, offset: i32, length: i32): bool {
-  checkGeneration(); // a changed generation reseeds before any output
-  return draw(dst, offset, length);
+  if (!checkGeneration()) return draw(dst, offset, length); // a changed generation reseeds before any output
+  const drawn = draw(dst, offset, length);
+  lastFastpathTicks = rdtsc() - fastpathStart;
+  return drawn;
 }
 
 /** The draw itself, without the generation check (getRandom and benchmarks only). */

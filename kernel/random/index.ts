@@ -7,11 +7,11 @@
 
 import { log } from "../console/log";
 import { rdtsc } from "../hw";
-import { uartGetByte, uartHasByte, uartWrite } from "../console/uart";
+import { uartGetByte, uartHasByte, uartWrite, uartWriteDecimal, uartWriteHex } from "../console/uart";
 import { Answer, fail, ok, registerCommand } from "../console/shell";
 import { hex, parseUnsigned } from "../lib/fmt";
 import {
-  addReseedNotifier, checkGeneration, creditedBits, draw, epoch, fastpathCatches, getRandom, isSeeded, reseeds,
+  addReseedNotifier, checkGeneration, creditedBits, draw, epoch, fastpathCatches, lastFastpathTicks, getRandom, isSeeded, reseeds,
   seedIfReady, SEED_BITS,
 } from "./crng";
 import {
@@ -47,7 +47,7 @@ export function randomInterrupt(tsc: u64, lines: u32): void {
 }
 
 export function randomStats(): string {
-  return "reseed=" + reseeds.toString() + " fastpath=" + fastpathCatches.toString() + " epoch=" + epoch.toString() +
+  return "reseed=" + reseeds.toString() + " fastpath=" + fastpathCatches.toString() + " fastpath_tsc=" + lastFastpathTicks.toString() + " epoch=" + epoch.toString() +
     " rdrand=" + (hasRdrand ? "ok" : "absent") + " rdseed=" + (hasRdseed ? "ok" : "absent") +
     " rdrand_fail=" + rdrandFailures.toString() + " rdseed_fail=" + rdseedFailures.toString();
 }
@@ -134,7 +134,15 @@ function streamCommand(args: Array<string>): Answer {
     const p = poller;
     if (p != null) p!();
     if (!getRandom(out, 0, 32)) return fail(NOT_SEEDED);
-    uartWrite("stream: seq=" + seq.toString() + " epoch=" + epoch.toString() + " " + hexBytes(out, 0, 32) + "\r\n");
+    // Written piecewise: the kernel collects garbage only when idle, and
+    // stream may run for hours without returning there.
+    uartWrite("stream: seq=");
+    uartWriteDecimal(seq);
+    uartWrite(" epoch=");
+    uartWriteDecimal(epoch);
+    uartWrite(" ");
+    for (let i = 0; i < 32; i++) uartWriteHex(<u64>out[i], 2);
+    uartWrite("\r\n");
   }
   while (uartGetByte() >= 0) {} // the byte that stopped it is not a command
   return ok("stopped");

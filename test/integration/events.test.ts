@@ -43,10 +43,11 @@ describe.each(MACHINE_TYPES)("ACPI events on -machine %s", (machine) => {
       await q.qmp!.hmp("loadvm s1");
       // Each restore returns to the snapshot, so the kernel's own counters
       // restart; the serial log outside the guest keeps the tally. Wait for
-      // the dispatch's last line: restoring again while the guest is still
+      // the dispatch's last line (the handler's reseed line comes first, the
+      // acpi notify line after): restoring again while the guest is still
       // printing would cut that line short and glue the next one to it.
-      await q.waitForLine(NOTIFY, { from: next });
-      next = (await q.waitForLine(/^vmgenid: notify gen=1 /, { from: next })).index + 1;
+      const handled = await q.waitForLine(/^vmgenid: notify gen=1 /, { from: next });
+      next = (await q.waitForLine(NOTIFY, { from: handled.index })).index + 1;
     }
     expect(await q.command("stats")).toMatch(/^stats: sci=1 gpe=1 notify=1\b/);
     expect(notifyCount(q, from)).toBe(20);

@@ -9,7 +9,7 @@ describe("QEMU command line", () => {
     });
     const line = formatCommandLine("qemu-system-x86_64", args);
     for (const part of [
-      "-machine pc", "-accel tcg", "-m 128", "-device vmgenid,guid=auto",
+      "-machine pc", "-accel tcg", "-m 128", "-device vmgenid,id=vmgenid0,guid=auto",
       "-device isa-debug-exit,iobase=0xf4,iosize=4", "-serial stdio", "-monitor none",
       "-qmp unix:build/qmp.sock,server=on,wait=off",
       "-drive if=none,id=vmstate,file=build/state.qcow2,format=qcow2",
@@ -26,7 +26,7 @@ describe("QEMU command line", () => {
       loadvm: "s1", gdb: true,
     }).join(" ");
     for (const part of [
-      "vmgenid,guid=324e6eaf-d1d1-4bf6-bf41-b9bb6c91fb87", "-cpu max", "-acpitable file=bad.aml",
+      "vmgenid,id=vmgenid0,guid=324e6eaf-d1d1-4bf6-bf41-b9bb6c91fb87", "-cpu max", "-acpitable file=bad.aml",
       "-loadvm s1", "-s -S", "socket,id=serial0,path=/tmp/s,server=on,wait=on", "-serial chardev:serial0",
     ]) expect(full).toContain(part);
   });

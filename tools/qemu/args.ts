@@ -30,6 +30,9 @@ export interface QemuOptions {
 
 export const MACHINE_TYPES: readonly MachineType[] = ["pc", "q35"];
 export const DEBUG_EXIT_DEVICE = "isa-debug-exit,iobase=0xf4,iosize=4";
+/** The vmgenid device's QOM path: `qom-set` of its `guid` followed by a loadvm is an in-process clone. */
+export const VMGENID_ID = "vmgenid0";
+export const VMGENID_QOM_PATH = `/machine/peripheral/${VMGENID_ID}`;
 
 export function qemuArgs(o: QemuOptions): string[] {
   const args = [
@@ -43,7 +46,7 @@ export function qemuArgs(o: QemuOptions): string[] {
     "-no-reboot",
   ];
   const guid = o.vmgenid ?? "auto";
-  if (guid !== false) args.push("-device", `vmgenid,guid=${guid}`);
+  if (guid !== false) args.push("-device", `vmgenid,id=${VMGENID_ID},guid=${guid}`);
   if (o.cpu) args.push("-cpu", o.cpu);
   if (o.serial.kind === "stdio") {
     args.push("-serial", "stdio");

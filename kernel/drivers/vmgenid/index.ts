@@ -72,6 +72,8 @@ export let device: VmGenIdDevice | null = null;
 export let lastDispatchTicks: u64 = 0;
 /** TSC ticks of the last generation change: mixing and reseeding. */
 export let lastReseedTicks: u64 = 0;
+/** TSC ticks from the SCI's entry to the reseed's end: what a restore costs until output is fresh. */
+export let lastSciToReseedTicks: u64 = 0;
 
 /** Reads the GUID through the window until two consecutive reads agree. */
 export function readGuid(window: usize): GenerationId {
@@ -204,6 +206,7 @@ function onNotify(node: NamespaceNode, value: u32): void {
   // Reseed on every notify, changed or not: a same-process loadvm keeps the
   // GUID but still brings back an old CRNG state.
   generationChange(d);
+  lastSciToReseedTicks = rdtsc() - lastIrqTsc();
   const changed = !d.guid.equals(d.notifiedGuid);
   d.notifiedGuid = d.guid;
   d.generation++;
@@ -236,7 +239,8 @@ export function currentGuidText(): string {
 }
 
 export function vmgenidStats(): string {
-  return "dispatch_tsc=" + lastDispatchTicks.toString() + " reseed_tsc=" + lastReseedTicks.toString();
+  return "dispatch_tsc=" + lastDispatchTicks.toString() + " reseed_tsc=" + lastReseedTicks.toString() +
+    " sci_reseed_tsc=" + lastSciToReseedTicks.toString();
 }
 
 function guidCommand(args: Array<string>): Answer {
