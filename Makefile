@@ -195,15 +195,20 @@ $(BUILD)/tools/bench.mjs: $(TOOLS_SOURCES) | npm-deps
 	npx esbuild tools/bench/bench.ts --bundle --platform=node --format=esm --target=node20 \
 	  --outfile=$@ --log-level=warning
 
-.PHONY: bench-boot bench-aml bench-dispatch
-bench-boot: build $(BUILD)/bench/baseline.elf $(BUILD)/tools/bench.mjs
-	$(NODE) $(BUILD)/tools/bench.mjs boot
+# `make bench`: every figure against its reference in one run; writes
+# bench/results.json and the README's results section (tools/bench/bench.ts).
+# `make bench-boot` (-clone, -guest, -crng-ratio, -aml, -size) runs one group
+# and only prints it. BENCH_ARGS passes options, e.g. BENCH_ARGS="--pairs 20".
+BENCH_DEPS := build $(BUILD)/bench/baseline.elf $(BUILD)/tools/bench.mjs $(BUILD)/bench/chacha-native
+.PHONY: bench bench-boot bench-clone bench-guest bench-aml bench-size bench-crng-ratio
+bench: $(BENCH_DEPS)
+	$(NODE) $(BUILD)/tools/bench.mjs all $(BENCH_ARGS)
 
-bench-aml: build $(BUILD)/tools/bench.mjs
-	$(NODE) $(BUILD)/tools/bench.mjs aml
+bench-boot bench-clone bench-guest bench-aml bench-size: $(BENCH_DEPS)
+	$(NODE) $(BUILD)/tools/bench.mjs $(patsubst bench-%,%,$@) $(BENCH_ARGS)
 
-bench-dispatch: build $(BUILD)/tools/bench.mjs
-	$(NODE) $(BUILD)/tools/bench.mjs dispatch
+bench-crng-ratio: $(BENCH_DEPS)
+	$(NODE) $(BUILD)/tools/bench.mjs crng $(BENCH_ARGS)
 
 # ---- fuzzing ------------------------------------------------------------
 

@@ -26,7 +26,10 @@ export function uartInit(): void {
   outb(BASE + 0, 0x01);
   outb(BASE + 1, 0x00);
   outb(LCR, 0x03); // 8N1
-  outb(FCR, 0x07); // FIFO on, both cleared, interrupt at 1 byte
+  // FIFO on, both cleared, receive interrupt at 8 bytes or after the
+  // character timeout: a pasted line arrives in one interrupt, and bytes
+  // sent while the VM is stopped wait in the FIFO instead of trickling in.
+  outb(FCR, 0x87);
   outb(MCR, 0x0b); // DTR, RTS, OUT2 (OUT2 gates the IRQ line on PCs)
   outb(IER, 0x01); // interrupt on received data
 }

@@ -1,159 +1,259 @@
-// Benchmarks (never tests): wall-clock figures measured side by side with a
-// baseline, interleaved A B A B … so drift in machine load hits both alike.
-//   boot [--pairs N] [--machine pc|q35]   QEMU start → ready line,
-//       clonesafe against the one-line multiboot baseline (bench/baseline).
-//   dispatch [--restores N]   guest instructions from SCI entry to the
-//       vmgenid notify handler per restore (TSC under -icount shift=0, where
-//       it counts instructions), on pc and q35.
-//   aml [--runs N]   namespace load of the q35 DSDT+SSDT and evaluation of
-//       \_SB.VGEN.ADDR: the kernel's interpreter (host build) against
-//       ACPICA's acpiexec on the same tables, whole process and in-process.
+// `make bench`: every figure of clonesafe against its reference, in one run,
+// then bench/results.json and the README's results section. Benchmarks
+// report and never assert; the tests assert.
+//   all (default)   everything below; writes bench/results.json and README.md
+//   boot | clone | guest | crng | aml | size   one group, printed only
+// Options: --pairs N (wall-clock pairs, default 10), --restores N (guest
+// restores, default 5), --runs N (AML and CRNG runs, default 10 and 5),
+// --machines pc,q35.
 
+import { statSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { MACHINE_TYPES } from "../qemu/args.js";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { launchQemu } from "../qemu/launcher.js";
-import type { MachineType } from "../qemu/args.js";
-import { hostKernel, setHostKernelPath, type HostKernel } from "../sim/host-kernel.js";
+import { MACHINE_TYPES, type MachineType } from "../qemu/args.js";
+import { measureGuest } from "./guest.js";
+import { crngRun, measureAml } from "./host-figures.js";
+import {
+  describeMachine, terminalTable, withResultsSection, type Figure, type Results,
+} from "./results.js";
+import { pairedRatios, summarize } from "./summary.js";
+import { interleaved, snapshotAtIdle, timeClone, timeToLine, type Subject } from "./wall.js";
 
 const BUILD = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const REPO = resolve(BUILD, "..");
+const FIXTURES = resolve(REPO, "../shared/fixtures/acpi/qemu-7.2/q35");
 
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+const CLONESAFE: Subject = {
+  name: "clonesafe", image: join(BUILD, "clonesafe.elf"),
+  ready: /^clonesafe ready /, restored: /^vmgenid: notify /,
+};
+const BASELINE: Subject = {
+  name: "baseline", image: join(BUILD, "bench/baseline.elf"),
+  ready: /^baseline ready/, restored: /^baseline restored/,
+};
+
+const IMAGE_GOAL_BYTES = 256 * 1024;
+const WALL_RATIO_GOAL = 1.1;
+const RESEED_GOAL_INSTRUCTIONS = 20_000;
+const CHECK_GOAL_PERCENT = 2;
+const CRNG_RATIO_GOAL = 0.8;
+
+function progress(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
 }
 
-async function timeToLine(image: string, machine: MachineType, pattern: RegExp): Promise<number> {
-  const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
-  const start = performance.now();
-  const q = await launchQemu({ image, machine, workDir, qmp: false, lifetimeSec: 120 });
+function ratioFigure(id: string, what: string, a: number[], b: number[], how: string): Figure {
+  const value = summarize(a), reference = summarize(b);
+  const ofMedians = value.median / reference.median;
+  return {
+    id, what, unit: "ms", value, reference: { name: "baseline", value: reference },
+    ratio: { ofMedians, paired: pairedRatios(a, b) },
+    goal: { text: `ratio ≤ ${WALL_RATIO_GOAL.toFixed(2)}`, met: ofMedians <= WALL_RATIO_GOAL },
+    how,
+  };
+}
+
+async function bootFigures(machines: MachineType[], pairs: number): Promise<Figure[]> {
+  const out: Figure[] = [];
+  for (const machine of machines) {
+    progress(`boot, -machine ${machine}: ${pairs} interleaved pairs`);
+    const r = await interleaved(pairs,
+      () => timeToLine(CLONESAFE, machine, CLONESAFE.ready),
+      () => timeToLine(BASELINE, machine, BASELINE.ready));
+    out.push(ratioFigure(`boot-${machine}`, `Boot, -machine ${machine}: QEMU start → ready line`, r.a, r.b,
+      "wall time from spawning QEMU to the ready line on the serial socket, clonesafe and the baseline " +
+      `interleaved (${pairs} pairs after one warm-up each), identical QEMU flags.`));
+  }
+  return out;
+}
+
+async function cloneFigures(machines: MachineType[], pairs: number): Promise<Figure[]> {
+  const out: Figure[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "clonesafe-bench-snapshots-"));
   try {
-    await q.waitForLine(pattern, { timeoutMs: 60_000 });
-    return performance.now() - start;
+    for (const machine of machines) {
+      progress(`clone, -machine ${machine}: snapshots, then ${pairs} interleaved pairs`);
+      const ours = await snapshotAtIdle(CLONESAFE, machine, dir);
+      const base = await snapshotAtIdle(BASELINE, machine, dir);
+      const r = await interleaved(pairs,
+        () => timeClone(CLONESAFE, machine, ours),
+        () => timeClone(BASELINE, machine, base));
+      out.push(ratioFigure(`clone-${machine}`, `Clone, -machine ${machine}: QEMU start with -loadvm → restore handled`,
+        r.a, r.b,
+        "wall time from spawning QEMU with `-loadvm` (its own copy of a snapshot taken at idle, a new GUID) to " +
+        "`vmgenid: notify` (clonesafe, reseeded) or `baseline restored` (the baseline's SCI handler), interleaved."));
+    }
   } finally {
-    await q.kill();
-    rmSync(workDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
+  return out;
 }
 
-async function bootBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { pairs: { type: "string" }, machine: { type: "string" } } });
-  const pairs = Number(values.pairs ?? 10);
-  const machine = (values.machine ?? "pc") as MachineType;
-  const kernel = resolve(BUILD, "clonesafe.elf");
-  const baseline = resolve(BUILD, "bench/baseline.elf");
-  const a: number[] = [], b: number[] = [];
-  await timeToLine(kernel, machine, /^clonesafe ready/); // warm the page cache
-  for (let i = 0; i < pairs; i++) {
-    a.push(await timeToLine(kernel, machine, /^clonesafe ready/));
-    b.push(await timeToLine(baseline, machine, /^baseline ready/));
-  }
-  const ma = median(a), mb = median(b);
-  const fmt = (xs: number[]) => `median ${median(xs).toFixed(1)} ms (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)})`;
-  console.log(`boot, -machine ${machine}, ${pairs} interleaved pairs, QEMU start → ready line:`);
-  console.log(`  clonesafe  ${fmt(a)}   image ${statSync(kernel).size} bytes`);
-  console.log(`  baseline   ${fmt(b)}   image ${statSync(baseline).size} bytes`);
-  console.log(`  ratio      ${(ma / mb).toFixed(3)}`);
+function instructionFigure(id: string, what: string, values: number[], how: string, goal?: number): Figure {
+  const value = summarize(values);
+  return {
+    id, what, unit: "instructions", value, how,
+    goal: goal === undefined ? undefined : { text: `< ${goal.toLocaleString("en-US")} instructions`, met: value.max < goal },
+  };
 }
 
-function timeProcess(file: string, args: string[]): number {
-  const start = performance.now();
-  execFileSync(file, args, { stdio: ["ignore", "pipe", "pipe"] });
-  return performance.now() - start;
-}
-
-interface AmlBenchExports {
-  amlReset(): void;
-  amlLoadTable(bytes: number): number;
-  amlEvaluateJson(path: number): number;
-  UINT8ARRAY_ID: WebAssembly.Global;
-}
-
-async function amlBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { runs: { type: "string" } } });
-  const runs = Number(values.runs ?? 10);
-  const dir = resolve(BUILD, "../../shared/fixtures/acpi/qemu-7.2/q35");
-  const tables = [join(dir, "dsdt.dat"), join(dir, "ssdt.dat")];
-  const path = "\\_SB.VGEN.ADDR";
-  const cli = resolve(BUILD, "tools/clonesafe.mjs");
-  const ours: number[] = [], acpiexec: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    ours.push(timeProcess(process.execPath, [cli, "aml", ...tables.flatMap((t) => ["--table", t]), "eval", path]));
-    acpiexec.push(timeProcess("acpiexec", ["-b", `evaluate ${path}`, ...tables]));
-  }
-  // In-process: the interpreter alone, after the module is compiled.
-  setHostKernelPath(resolve(BUILD, "host/kernel.wasm"));
-  const k = hostKernel().kernel as unknown as HostKernel & AmlBenchExports;
-  const bytes = tables.map((t) => readFileSync(t));
-  const load: number[] = [], evaluate: number[] = [];
-  for (let i = 0; i < runs * 10; i++) {
-    k.amlReset();
-    const ptrs = bytes.map((b) => k.__pin(k.__newArray(Number(k.UINT8ARRAY_ID.value), b)));
-    const t0 = performance.now();
-    for (const p of ptrs) k.amlLoadTable(p);
-    const t1 = performance.now();
-    const result = k.__getString(k.amlEvaluateJson(k.__newString(path)));
-    const t2 = performance.now();
-    for (const p of ptrs) k.__unpin(p);
-    if (!result.includes("0x7fff028")) throw new Error(`unexpected ADDR result ${result}`);
-    load.push(t1 - t0);
-    evaluate.push(t2 - t1);
-  }
-  const m = (xs: number[]) => median(xs).toFixed(2);
-  console.log(`aml, q35 DSDT+SSDT, ${runs} runs (medians):`);
-  console.log(`  whole process, load + eval ADDR:  clonesafe aml ${m(ours)} ms   acpiexec ${m(acpiexec)} ms   ratio ${(median(ours) / median(acpiexec)).toFixed(2)}`);
-  console.log(`  in-process (host build):          namespace load ${m(load)} ms   eval ADDR ${(median(evaluate) * 1000).toFixed(1)} µs`);
-}
-
-async function dispatchBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { restores: { type: "string" } } });
-  const restores = Number(values.restores ?? 5);
-  for (const machine of MACHINE_TYPES) {
-    const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
-    const stateDrive = join(workDir, "state.qcow2");
-    execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
-    const q = await launchQemu({
-      image: resolve(BUILD, "clonesafe.elf"), machine, workDir, stateDrive, lifetimeSec: 300,
-      extra: ["-icount", "shift=0"],
-    });
-    try {
-      await q.waitForLine(/^clonesafe ready/, { timeoutMs: 60_000 });
-      await q.qmp!.hmp("savevm s1");
-      const ticks: number[] = [], reseedTicks: number[] = [];
-      for (let i = 0; i < restores; i++) {
-        const from = q.lines.length;
-        await q.qmp!.hmp("loadvm s1");
-        await q.waitForLine(/^vmgenid: notify /, { from });
-        const stats = await q.command("stats");
-        const match = stats.match(/dispatch_tsc=(\d+) reseed_tsc=(\d+)/);
-        if (!match) throw new Error(`stats has no dispatch_tsc/reseed_tsc: ${stats}`);
-        ticks.push(Number(match[1]));
-        reseedTicks.push(Number(match[2]));
-      }
-      console.log(`dispatch, -machine ${machine}, ${restores} restores: median ${median(ticks)} instructions ` +
-        `(min ${Math.min(...ticks)}, max ${Math.max(...ticks)}) from SCI entry to the notify handler; ` +
-        `the reseed itself (mix GUID, RDRAND/TSC, BLAKE2s, rekey): median ${median(reseedTicks)}`);
-      console.log(`getrandom, -machine ${machine} (instructions per call): ${(await q.command("perf getrandom")).replace(/^perf: /, "")}`);
-    } finally {
-      await q.kill();
-      rmSync(workDir, { recursive: true, force: true });
+async function guestFigures(machines: MachineType[], restores: number): Promise<{ figures: Figure[]; heapPages: number; gc: number }> {
+  const figures: Figure[] = [];
+  let heapPages = 0, gc = 0;
+  const checkRows: Figure[] = [];
+  for (const machine of machines) {
+    progress(`guest instructions, -machine ${machine}: ${restores} restores and ${restores} drawing clones under -icount shift=0`);
+    const g = await measureGuest(CLONESAFE.image, machine, restores);
+    figures.push(instructionFigure(`sci-reseed-${machine}`, `Restore → fresh output via the SCI, -machine ${machine}`,
+      g.sciToReseed,
+      "guest instructions from the loader's IRQ entry for the SCI to the end of the reseed (GPE dispatch, `_E05`, " +
+      "notify delivery, read GUID, mix, BLAKE2s, rekey): `sci_reseed_tsc` in `stats` after same-process restores.",
+      RESEED_GOAL_INSTRUCTIONS));
+    figures.push(instructionFigure(`fastpath-${machine}`, `Restore → fresh output via the every-draw check, -machine ${machine}`,
+      g.fastpath,
+      "guest instructions from the every-draw check seeing a new GUID to the draw's output: a clone started paused " +
+      "with a `rand` request already in its UART, so a draw meets the new generation before the SCI is served " +
+      "(`fastpath_tsc`).",
+      RESEED_GOAL_INSTRUCTIONS));
+    figures.push(instructionFigure(`dispatch-${machine}`, `  of which SCI entry → vmgenid handler, -machine ${machine}`,
+      g.dispatch, "`dispatch_tsc`: PM1/GPE status, `_E05` evaluated by the AML interpreter, notify queued and delivered."));
+    figures.push(instructionFigure(`reseed-${machine}`, `  of which the reseed itself, -machine ${machine}`,
+      g.reseed, "`reseed_tsc`: read the GUID until stable, mix it, CPU randomness and the TSC, BLAKE2s fold, new key."));
+    if (machine === machines[0]) {
+      heapPages = g.heapPages;
+      gc = g.gc;
+      const overhead = 100 * (g.getrandomWithCheck - g.getrandomWithoutCheck) / g.getrandomWithoutCheck;
+      checkRows.push({
+        id: "check-overhead", what: "Every-draw check: cost per getrandom(32)", unit: "%",
+        value: summarize([overhead]),
+        goal: { text: `< ${CHECK_GOAL_PERCENT}%`, met: overhead < CHECK_GOAL_PERCENT },
+        how: `\`perf getrandom\` in the guest (64 draws each way, -icount): ${g.getrandomWithCheck} instructions with the ` +
+          `check, ${g.getrandomWithoutCheck} without; the check alone is ${g.check}.`,
+      });
     }
   }
+  return { figures: [...figures, ...checkRows], heapPages, gc };
 }
 
-const [command, ...rest] = process.argv.slice(2);
-if (command === "boot") {
-  await bootBench(rest);
-} else if (command === "aml") {
-  await amlBench(rest);
-} else if (command === "dispatch") {
-  await dispatchBench(rest);
-} else {
-  console.error(`error: unknown benchmark "${command ?? ""}" (boot, aml, dispatch)`);
-  process.exit(2);
+function crngFigures(runs: number): Figure[] {
+  const binary = join(BUILD, "bench/chacha-native");
+  progress(`CRNG throughput: ${runs} runs of ${binary}`);
+  const kernel: number[] = [], reference: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = crngRun(binary);
+    kernel.push(r.kernelMBps);
+    reference.push(r.referenceMBps);
+  }
+  const value = summarize(kernel), ref = summarize(reference);
+  const ofMedians = value.median / ref.median;
+  return [{
+    id: "crng-throughput", what: "ChaCha20 keystream throughput (host, native)", unit: "MB/s", value,
+    reference: { name: "portable C ChaCha20", value: ref },
+    ratio: { ofMedians, paired: pairedRatios(kernel, reference) },
+    goal: { text: `ratio ≥ ${CRNG_RATIO_GOAL}`, met: ofMedians >= CRNG_RATIO_GOAL },
+    how: "the kernel's `chacha20.ts` through the kernel's pipeline (asc → wasm2c → gcc -O2) against a portable C " +
+      "ChaCha20 with the same flags, 64 MiB of keystream each, best of 5 interleaved rounds per run; keystreams checked equal.",
+  }];
 }
+
+function amlFigures(runs: number): Figure[] {
+  progress(`AML: ${runs} whole-process runs each, ${runs * 10} in-process loads`);
+  const a = measureAml(BUILD, FIXTURES, runs);
+  const ours = summarize(a.processOurs), theirs = summarize(a.processAcpiexec);
+  return [
+    {
+      id: "aml-process", what: "AML: load q35 DSDT+SSDT and evaluate ADDR, whole process", unit: "ms", value: ours,
+      reference: { name: "acpiexec -b", value: theirs },
+      ratio: { ofMedians: ours.median / theirs.median, paired: pairedRatios(a.processOurs, a.processAcpiexec) },
+      how: "`clonesafe aml --table … eval \\_SB.VGEN.ADDR` (node, host build) against ACPICA's `acpiexec -b` on the " +
+        "same two QEMU 7.2 q35 tables; acpiexec also initializes its own subsystems (GPEs, `_INI`).",
+    },
+    {
+      id: "aml-load", what: "AML: namespace load alone, in-process (host build)", unit: "ms", value: summarize(a.load),
+      how: "both tables loaded into a fresh namespace by the host build of the interpreter, module already compiled.",
+    },
+  ];
+}
+
+function textBytes(elf: string): number {
+  const out = execFileSync("size", ["-A", elf], { encoding: "utf8" });
+  const m = /^\.text\s+(\d+)/m.exec(out);
+  if (!m) throw new Error(`no .text section in size -A ${elf}`);
+  return Number(m[1]);
+}
+
+function sizeFigures(heapPages: number, gcInstructions: number): Figure[] {
+  const image = statSync(CLONESAFE.image).size;
+  const figures: Figure[] = [
+    {
+      id: "image", what: "Kernel image (multiboot ELF)", unit: "bytes", value: summarize([image]),
+      reference: { name: "baseline", value: summarize([statSync(BASELINE.image).size]) },
+      goal: { text: "≤ 256 KiB", met: image <= IMAGE_GOAL_BYTES },
+      how: "`build/clonesafe.elf`, the file QEMU's `-kernel` loads.",
+    },
+    {
+      id: "text", what: "  of which .text", unit: "bytes", value: summarize([textBytes(join(BUILD, "clonesafe64.elf"))]),
+      how: "`size -A build/clonesafe64.elf`.",
+    },
+  ];
+  if (heapPages > 0) {
+    figures.push({
+      id: "heap-pages", what: "Wasm linear memory after boot (64 KiB pages)", unit: "pages", value: summarize([heapPages]),
+      how: "`heap_pages` in `stats` once the kernel is idle: the linear memory's size, which only grows.",
+    });
+    figures.push({
+      id: "gc", what: "Garbage collection at idle (steady state)", unit: "instructions", value: summarize([gcInstructions]),
+      how: "`gc_tsc` in `stats`: one mark & sweep in the idle loop (the kernel's only collection point).",
+    });
+  }
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      pairs: { type: "string" }, restores: { type: "string" }, runs: { type: "string" }, machines: { type: "string" },
+    },
+  });
+  const group = positionals[0] ?? "all";
+  const pairs = Number(values.pairs ?? 10);
+  const restores = Number(values.restores ?? 5);
+  const runs = Number(values.runs ?? 10);
+  const machines = (values.machines?.split(",") ?? [...MACHINE_TYPES]) as MachineType[];
+  for (const m of machines) if (!MACHINE_TYPES.includes(m)) throw new Error(`unknown machine "${m}" (pc, q35)`);
+  const groups = ["all", "boot", "clone", "guest", "crng", "aml", "size"];
+  if (!groups.includes(group)) {
+    console.error(`error: unknown benchmark group "${group}" (${groups.join(", ")})`);
+    process.exit(2);
+  }
+  const started = performance.now();
+  const figures: Figure[] = [];
+  const want = (g: string) => group === "all" || group === g;
+  if (want("boot")) figures.push(...await bootFigures(machines, pairs));
+  if (want("clone")) figures.push(...await cloneFigures(machines, pairs));
+  let heapPages = 0, gc = 0;
+  if (want("guest") || want("size")) {
+    const g = await guestFigures(machines, want("guest") ? restores : 1);
+    if (want("guest")) figures.push(...g.figures);
+    heapPages = g.heapPages;
+    gc = g.gc;
+  }
+  if (want("crng")) figures.push(...crngFigures(Math.max(1, Math.round(runs / 2))));
+  if (want("aml")) figures.push(...amlFigures(runs));
+  if (want("size")) figures.push(...sizeFigures(heapPages, gc));
+  console.log(terminalTable(figures));
+  progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (group !== "all") return;
+  const results: Results = { date: new Date().toISOString(), command: "make bench", machine: describeMachine(), figures };
+  const json = join(REPO, "bench/results.json");
+  writeFileSync(json, JSON.stringify(results, null, 2) + "\n");
+  const readme = join(REPO, "README.md");
+  writeFileSync(readme, withResultsSection(readFileSync(readme, "utf8"), results));
+  progress(`wrote ${json} and the results section of ${readme}`);
+}
+
+await main();

@@ -1,0 +1,119 @@
+// Guest instruction counts: QEMU runs with `-icount shift=0`, where the TSC
+// advances by one per guest instruction, so the kernel's own TSC deltas
+// (its `stats` keys) are exact and the same on every run. Owns: driving a
+// kernel through restores and reading those keys. May call: the launcher and
+// QMP. Never: asserts (a missing key is an error naming the line it read).
+
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { MachineType } from "../qemu/args.js";
+import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
+
+export interface GuestFigures {
+  machine: MachineType;
+  /** SCI entry to the vmgenid handler (GPE dispatch, `_E05`, notify delivery). */
+  dispatch: number[];
+  /** The reseed alone: read GUID, mix it with CPU randomness and the TSC, BLAKE2s, rekey. */
+  reseed: number[];
+  /** SCI entry to the end of the reseed: from a restore's interrupt to fresh output. */
+  sciToReseed: number[];
+  /** A draw that found the GUID changed before the SCI was served: check → reseed → output. */
+  fastpath: number[];
+  getrandomWithCheck: number;
+  getrandomWithoutCheck: number;
+  check: number;
+  /** 64 KiB pages of linear memory after boot, and the idle collection's cost. */
+  heapPages: number;
+  gc: number;
+}
+
+const NOTIFY = /^vmgenid: notify gen=\d+ guid=[0-9a-f-]{36} changed=([01]) epoch=\d+$/;
+const ACPI_NOTIFY = /^acpi: notify \\_SB_\.VGEN 0x80$/;
+
+function key(stats: string, name: string): number {
+  const m = new RegExp(`\\b${name}=(\\d+)\\b`).exec(stats);
+  if (!m) throw new Error(`stats has no ${name}=: ${stats}`);
+  return Number(m[1]);
+}
+
+/** Waits for a restore's whole dispatch: the handler's line, then the acpi notify line after it. */
+async function waitForDispatch(q: QemuInstance, from: number): Promise<string> {
+  const handled = await q.waitForLine(NOTIFY, { from, timeoutMs: 60_000 });
+  await q.waitForLine(ACPI_NOTIFY, { from: handled.index, timeoutMs: 60_000 });
+  return handled.line;
+}
+
+export async function measureGuest(image: string, machine: MachineType, restores: number): Promise<GuestFigures> {
+  const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
+  const stateDrive = join(workDir, "state.qcow2");
+  execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
+  const q = await launchQemu({ image, machine, workDir, stateDrive, lifetimeSec: 600, extra: ["-icount", "shift=0"] });
+  try {
+    await q.waitForLine(/^clonesafe ready/, { timeoutMs: 60_000 });
+    await sleep(300);
+    await q.command("stats"); // the idle loop collects after each command: the second shows a steady-state collection
+    const booted = await q.command("stats");
+    const f: GuestFigures = {
+      machine, dispatch: [], reseed: [], sciToReseed: [], fastpath: [],
+      getrandomWithCheck: 0, getrandomWithoutCheck: 0, check: 0,
+      heapPages: key(booted, "heap_pages"), gc: key(booted, "gc_tsc"),
+    };
+    await q.qmp!.hmp("savevm s1");
+    // Same-process restores: the SCI path.
+    for (let i = 0; i < restores; i++) {
+      const from = q.lines.length;
+      await q.qmp!.hmp("loadvm s1");
+      await waitForDispatch(q, from);
+      const stats = await q.command("stats");
+      f.dispatch.push(key(stats, "dispatch_tsc"));
+      f.reseed.push(key(stats, "reseed_tsc"));
+      f.sciToReseed.push(key(stats, "sci_reseed_tsc"));
+    }
+    const perf = await q.command("perf getrandom");
+    f.getrandomWithCheck = key(perf, "with_check");
+    f.getrandomWithoutCheck = key(perf, "without_check");
+    f.check = key(perf, "check");
+    await q.kill();
+    for (let i = 0; i < restores; i++) f.fastpath.push(await cloneDrawingFirst(image, machine, stateDrive));
+    return f;
+  } finally {
+    await q.kill();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A clone (new process, new GUID) that draws before it serves the SCI: it
+ * starts paused (-S) with a `rand` request already in its UART, and the
+ * kernel serves COM1 before the SCI, so the draw's every-draw check is what
+ * meets the new generation. Returns that path's instructions.
+ */
+async function cloneDrawingFirst(image: string, machine: MachineType, stateFile: string): Promise<number> {
+  const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
+  try {
+    const stateDrive = join(workDir, "state.qcow2");
+    copyFileSync(stateFile, stateDrive);
+    const q = await launchQemu({
+      image, machine, workDir, stateDrive, loadvm: "s1", lifetimeSec: 120, extra: ["-icount", "shift=0", "-S"],
+    });
+    try {
+      q.sendLine("rand 32");
+      await sleep(200); // the bytes reach the UART's FIFO while the vCPU is stopped
+      await q.qmp!.execute("cont");
+      await q.waitForLine(/^rand: epoch=\d+ [0-9a-f]{64}$/, { timeoutMs: 60_000 });
+      await waitForDispatch(q, 0);
+      const stats = await q.command("stats");
+      if (key(stats, "fastpath") !== 1) {
+        throw new Error(`expected the clone's first draw to catch the new generation (fastpath=1) on ${machine}: ${stats}`);
+      }
+      return key(stats, "fastpath_tsc");
+    } finally {
+      await q.kill();
+    }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
