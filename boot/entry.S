@@ -1,8 +1,16 @@
 /*
  * Multiboot entry and the 32→64-bit trampoline.
- * Owns: the multiboot header, the first page tables (identity map of the low
- * 4 GiB with 2 MiB pages, write-back), the GDT, SSE enablement and the boot
- * stack. Calls: loader_main(magic, mbi) in 64-bit mode. Never: decides
+ * Owns: the multiboot header, the page tables' layout, the GDT, SSE
+ * enablement and the boot stack. The address space:
+ *   0 .. 16 MiB          identity, 2 MiB pages: the image, stacks, low memory
+ *   16 .. 32 MiB         Wasm linear memory, identity, 4 KiB pages that the
+ *                        loader marks present as the memory grows
+ *   32 MiB .. 512 GiB    nothing: a Wasm address (u32 + u32 offset) lands at
+ *                        most 8 GiB above 16 MiB, so every out-of-bounds
+ *                        access faults, and wasm2c needs no bounds checks
+ *   DIRECT_MAP_BASE + p  physical address p (p < 4 GiB), 2 MiB pages: how
+ *                        the loader reaches tables and devices for the kernel
+ * All write-back. Calls: loader_main(magic, mbi) in 64-bit mode. Never: decides
  * anything about devices or memory use beyond what the CPU needs to reach C.
  */
 #define MB_MAGIC 0x1BADB002
@@ -11,6 +19,7 @@
 #define PTE_P   0x001
 #define PTE_W   0x002
 #define PTE_PS  0x080
+#include "layout.h"
 
     .section .multiboot, "a"
     .align 4
@@ -36,33 +45,57 @@ _start:
     btl $29, %edx
     jnc no_long_mode
 
-    /* Zero the page-table area (PML4, PDPT, 4 PDs), then fill it. */
-    movl $pt_pml4, %edi
-    movl $(6 * 4096 / 4), %ecx
+    /* Zero the page-table area, then fill it (layout in the header). */
+    movl $pt_start, %edi
+    movl $((pt_end - pt_start) / 4), %ecx
     xorl %eax, %eax
     rep stosl
 
-    movl $pt_pdpt, %eax
+    movl $pt_low_pdpt, %eax
     orl $(PTE_P | PTE_W), %eax
     movl %eax, pt_pml4
-
-    movl $pt_pd, %eax
+    movl $pt_direct_pdpt, %eax
     orl $(PTE_P | PTE_W), %eax
-    movl $pt_pdpt, %edi
-    movl $4, %ecx
+    movl %eax, pt_pml4 + DIRECT_MAP_PML4_INDEX * 8
+
+    movl $pt_low_pd, %eax
+    orl $(PTE_P | PTE_W), %eax
+    movl %eax, pt_low_pdpt
+
+    /* 0 .. 16 MiB: 8 entries of 2 MiB, identity. */
+    movl $pt_low_pd, %edi
+    movl $(PTE_P | PTE_W | PTE_PS), %eax
+    movl $8, %ecx
 1:  movl %eax, (%edi)
-    addl $4096, %eax
+    addl $0x200000, %eax
     addl $8, %edi
     loop 1b
 
-    /* 2048 entries of 2 MiB: 0 .. 4 GiB, identity. */
-    movl $pt_pd, %edi
-    movl $(PTE_P | PTE_W | PTE_PS), %eax
-    movl $2048, %ecx
+    /* 16 .. 32 MiB: 8 page tables, all entries absent until the loader maps them. */
+    movl $pt_linear, %eax
+    orl $(PTE_P | PTE_W), %eax
+    movl $8, %ecx
 2:  movl %eax, (%edi)
-    addl $0x200000, %eax
+    addl $4096, %eax
     addl $8, %edi
     loop 2b
+
+    /* The direct map: 4 PDs of 512 entries of 2 MiB, physical 0 .. 4 GiB. */
+    movl $pt_direct_pd, %eax
+    orl $(PTE_P | PTE_W), %eax
+    movl $pt_direct_pdpt, %edi
+    movl $4, %ecx
+3:  movl %eax, (%edi)
+    addl $4096, %eax
+    addl $8, %edi
+    loop 3b
+    movl $pt_direct_pd, %edi
+    movl $(PTE_P | PTE_W | PTE_PS), %eax
+    movl $2048, %ecx
+4:  movl %eax, (%edi)
+    addl $0x200000, %eax
+    addl $8, %edi
+    loop 4b
 
     movl %cr4, %eax
     orl $(1 << 5), %eax              /* PAE */
@@ -148,10 +181,15 @@ mb_info:  .long 0
 
     .section .bss
     .align 4096
-    .global pt_pml4, pt_pdpt, pt_pd
-pt_pml4: .skip 4096
-pt_pdpt: .skip 4096
-pt_pd:   .skip 4 * 4096
+    .global pt_pml4, pt_linear
+pt_start:
+pt_pml4:        .skip 4096
+pt_low_pdpt:    .skip 4096
+pt_low_pd:      .skip 4096
+pt_linear:      .skip 8 * 4096      /* 4 KiB entries for 16 .. 32 MiB */
+pt_direct_pdpt: .skip 4096
+pt_direct_pd:   .skip 4 * 4096
+pt_end:
     .align 16
     .global boot_stack_bottom, boot_stack_top
 boot_stack_bottom:

@@ -59,10 +59,10 @@ u64 HW(rdtsc)(hw_t *h) {
 u64 HW(phys_read)(hw_t *h, u64 addr, u32 width) {
   (void)h;
   switch (width) {
-    case 1: return *(volatile uint8_t *)addr;
-    case 2: return *(volatile uint16_t *)addr;
-    case 4: return *(volatile uint32_t *)addr;
-    case 8: return *(volatile uint64_t *)addr;
+    case 1: return *(volatile uint8_t *)phys_to_virt(addr);
+    case 2: return *(volatile uint16_t *)phys_to_virt(addr);
+    case 4: return *(volatile uint32_t *)phys_to_virt(addr);
+    case 8: return *(volatile uint64_t *)phys_to_virt(addr);
   }
   wasm_rt_trap(WASM_RT_TRAP_OOB);
 }
@@ -70,10 +70,10 @@ u64 HW(phys_read)(hw_t *h, u64 addr, u32 width) {
 void HW(phys_write)(hw_t *h, u64 addr, u32 width, u64 v) {
   (void)h;
   switch (width) {
-    case 1: *(volatile uint8_t *)addr = (uint8_t)v; return;
-    case 2: *(volatile uint16_t *)addr = (uint16_t)v; return;
-    case 4: *(volatile uint32_t *)addr = (uint32_t)v; return;
-    case 8: *(volatile uint64_t *)addr = v; return;
+    case 1: *(volatile uint8_t *)phys_to_virt(addr) = (uint8_t)v; return;
+    case 2: *(volatile uint16_t *)phys_to_virt(addr) = (uint16_t)v; return;
+    case 4: *(volatile uint32_t *)phys_to_virt(addr) = (uint32_t)v; return;
+    case 8: *(volatile uint64_t *)phys_to_virt(addr) = v; return;
   }
   wasm_rt_trap(WASM_RT_TRAP_OOB);
 }
@@ -84,7 +84,7 @@ void HW(phys_copy_in)(hw_t *h, u32 dst, u64 phys, u32 len) {
   (void)h;
   uint8_t *d = linear_memory_at(dst, len);
   if (!d) wasm_rt_trap(WASM_RT_TRAP_OOB);
-  memcpy(d, (const void *)phys, len);
+  memcpy(d, phys_to_virt(phys), len);
 }
 
 u64 HW(linear_base)(hw_t *h) { (void)h; return LINEAR_MEMORY_BASE; }

@@ -10,11 +10,10 @@
 #include <stddef.h>
 #include "exit_status.h"
 
-/* Physical placement of Wasm linear memory: identity-mapped RAM above the
- * image. The kernel learns both through hw.linear_base()/linear_limit() so it
- * can keep these frames out of its allocator. */
-#define LINEAR_MEMORY_BASE  0x01000000ull   /* 16 MiB */
-#define LINEAR_MEMORY_LIMIT 0x02000000ull   /* 32 MiB: at most 256 Wasm pages */
+#include "layout.h"
+
+/* Physical address `phys` (below 4 GiB) as a pointer, through the direct map. */
+static inline void *phys_to_virt(uint64_t phys) { return (void *)(DIRECT_MAP_BASE + phys); }
 
 struct exception_frame {
   uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -36,6 +35,8 @@ void early_hex(uint64_t v);
 void early_dec(uint64_t v);
 __attribute__((noreturn)) void machine_exit(uint32_t value);
 __attribute__((noreturn)) void loader_panic(const char *what);
+/* runtime.c: whether a page fault at `va` is a Wasm access past the memory's size. */
+_Bool linear_memory_guard_fault(uint64_t va);
 void print_code_location(uint64_t rip, uint64_t rsp);
 
 /* irq.c */

@@ -126,6 +126,13 @@ __attribute__((noreturn)) void cpu_exception(struct exception_frame *f) {
   uint64_t cr2;
   __asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
   uint32_t v = (uint32_t)f->vector & 31;
+  if (v == 14 && linear_memory_guard_fault(cr2)) {
+    /* The MMU is the bounds check (runtime.c): report it as Wasm's trap. */
+    early_puts("\npanic: wasm trap: ");
+    early_puts(wasm_rt_strerror(WASM_RT_TRAP_OOB));
+    print_code_location(f->rip, f->rsp);
+    machine_exit(EXIT_TRAP_BASE + WASM_RT_TRAP_OOB);
+  }
   early_puts("\npanic: cpu exception ");
   early_dec(v);
   early_puts(" (");
@@ -136,6 +143,11 @@ __attribute__((noreturn)) void cpu_exception(struct exception_frame *f) {
   early_hex(f->rip);
   early_puts(" cr2=");
   early_hex(cr2);
+  if (cr2 >= DIRECT_MAP_BASE) {
+    early_puts(" (phys ");
+    early_hex(cr2 - DIRECT_MAP_BASE);
+    early_puts(")");
+  }
   early_puts(" rsp=");
   early_hex(f->rsp);
   print_code_location(f->rip, f->rsp);

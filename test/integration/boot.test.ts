@@ -30,7 +30,7 @@ const PANIC_REPORTS: Record<string, RegExp> = {
   oob: /^panic: wasm trap: out-of-bounds linear memory access in w2c_kernel_machine_panic_panicCommand\+0x/,
   div0: /^panic: wasm trap: integer divide by zero in w2c_kernel_machine_panic_panicCommand\+0x/,
   recursion: /^panic: wasm trap: call stack exhausted \(recursion too deep\) in w2c_kernel_machine_panic_recurse\+0x/,
-  pagefault: /^panic: cpu exception 14 \(page fault\) error=0x0 rip=0x[0-9a-f]+ cr2=0x10000000000 rsp=0x[0-9a-f]+ in Z_hwZ_phys_read\+0x[0-9a-f]+ called from wasm w2c_kernel_machine_panic_panicCommand\+0x/,
+  pagefault: /^panic: cpu exception 14 \(page fault\) error=0x0 rip=0x[0-9a-f]+ cr2=0xffff810000000000 \(phys 0x10000000000\) rsp=0x[0-9a-f]+ in Z_hwZ_phys_read\+0x[0-9a-f]+ called from wasm w2c_kernel_machine_panic_panicCommand\+0x/,
 };
 
 describe.each(MACHINE_TYPES)("panic kinds on -machine %s", (machine) => {

@@ -1,6 +1,7 @@
 // The product's promise, as users run it: real QEMU processes restored from
 // one snapshot with new generation IDs never hand out the same random bytes.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execFile } from "node:child_process";
@@ -8,6 +9,7 @@ import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
 import { CLONE_NOTIFY, startClones } from "../../tools/clone/clones.js";
+import { launchQemu } from "../../tools/qemu/launcher.js";
 import { buildTable, corruptChecksum } from "../../tools/aml/table.js";
 import { bootKernel, IMAGE, REPO, startQemu } from "../support/qemu.js";
 
@@ -60,6 +62,32 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
     }
     expect(outputs.size).toBe(9); // 8 clones + the parent, all different
     expect(new Set(clones.map((c) => c.guid)).size).toBe(8);
+  });
+
+  it("a clone asked for bytes as it resumes: the every-draw check reseeds before the notify is served", async () => {
+    const parent = await bootKernel({ machine, snapshots: true });
+    await parent.qmp!.hmp("savevm s1");
+    const continuation = RAND32.exec(await parent.command("rand 32"))![2];
+    await parent.qmp!.execute("stop");
+    const dir = tempDir();
+    const state = join(dir, "state.qcow2");
+    copyFileSync(join(parent.workDir, "state.qcow2"), state);
+    // Restored but paused (-S), a request already in its UART: when it runs,
+    // COM1 is served before the SCI, so the draw meets the new GUID first.
+    const clone = await launchQemu({
+      image: IMAGE, machine, workDir: dir, stateDrive: state, loadvm: "s1", lifetimeSec: 300, extra: ["-S"],
+    });
+    onTestFinished(async () => { await clone.kill(); });
+    clone.sendLine("rand 32");
+    await sleep(300); // the socket's bytes reach the UART's FIFO while the vCPU is stopped
+    await clone.qmp!.execute("cont");
+    const drawn = await clone.waitForLine(RAND32);
+    const notify = await clone.waitForLine(CLONE_NOTIFY);
+    expect(drawn.index).toBeLessThan(notify.index); // answered before the notify was handled
+    expect(drawn.match[1]).toBe("2");               // yet already from a reseeded key
+    expect(drawn.match[2]).not.toBe(continuation);
+    expect(notify.match.slice(3)).toEqual(["1", "3"]); // the notify still reseeds: changed=1, epoch 3
+    expect(await clone.command("stats")).toMatch(/ fastpath=1 /);
   });
 
   it("migration to a file: a new GUID gives changed=1, the same GUID changed=0, both reseed", async () => {
