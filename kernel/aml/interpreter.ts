@@ -8,6 +8,7 @@
 // aborts only the current evaluation (a table load keeps what it created).
 // Loops, expression nesting and method calls are capped.
 
+import { TextBuilder } from "../lib/text";
 import {
   ACCESS_BUFFER, ACCESS_BYTE, ACCESS_DWORD, ACCESS_QWORD, ACCESS_WORD, AmlBuffer, AmlBufferField,
   AmlContainer, AmlDebug, AmlEvent, AmlField, AmlInteger, AmlMethod, AmlMutex, AmlObject, AmlPackage,
@@ -495,15 +496,15 @@ export class Interpreter {
   }
 
   private readStringConstant(): AmlObject | null {
-    let s = "";
+    const s = new TextBuilder();
     for (;;) {
       const c = this.readByte();
       if (this.failed) return null;
       if (c == 0) break;
       if (c > 0x7f) return this.fail("String constant has the non-ASCII byte 0x" + c.toString(16));
-      s += String.fromCharCode(c);
+      s.char(c);
     }
-    return new AmlString(s);
+    return new AmlString(s.toString());
   }
 
   private buildBuffer(): AmlObject | null {
@@ -1429,9 +1430,9 @@ export class Interpreter {
     if (this.failed) return null;
     if (!(value instanceof AmlBuffer)) return this.fail("ToString needs a Buffer, got " + describe(value));
     const data = (value as AmlBuffer).data;
-    let s = "";
-    for (let i = 0; i < data.length && <u64>i < length && data[i] != 0; i++) s += String.fromCharCode(data[i]);
-    const result = new AmlString(s);
+    const s = new TextBuilder();
+    for (let i = 0; i < data.length && <u64>i < length && data[i] != 0; i++) s.char(data[i]);
+    const result = new AmlString(s.toString());
     this.store(t!, result);
     return result;
   }

@@ -12,17 +12,17 @@ export function setReferenceResolver(resolver: ReferenceResolver): void {
   resolveReference = resolver;
 }
 import { hex } from "../lib/fmt";
+import { TextBuilder } from "../lib/text";
 
 export function jsonString(s: string): string {
-  let out = "\"";
+  const out = new TextBuilder(s.length + 2).char(0x22);
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c == 0x22) out += "\\\"";
-    else if (c == 0x5c) out += "\\\\";
-    else if (c < 0x20 || c > 0x7e) out += "\\u" + hex(<u64>c, 4);
-    else out += String.fromCharCode(c);
+    if (c == 0x22 || c == 0x5c) out.char(0x5c).char(c);
+    else if (c < 0x20 || c > 0x7e) out.text("\\u").hex(<u64>c, 4);
+    else out.char(c);
   }
-  return out + "\"";
+  return out.char(0x22).toString();
 }
 
 export function objectJson(obj: AmlObject | null): string {
@@ -30,9 +30,10 @@ export function objectJson(obj: AmlObject | null): string {
   if (obj instanceof AmlInteger) return "{\"type\":\"Integer\",\"value\":\"0x" + hex((obj as AmlInteger).value) + "\"}";
   if (obj instanceof AmlString) return "{\"type\":\"String\",\"value\":" + jsonString((obj as AmlString).value) + "}";
   if (obj instanceof AmlBuffer) {
-    let bytes = "";
-    for (let i = 0; i < (obj as AmlBuffer).data.length; i++) bytes += hex(<u64>(obj as AmlBuffer).data[i], 2);
-    return "{\"type\":\"Buffer\",\"value\":\"" + bytes + "\"}";
+    const data = (obj as AmlBuffer).data;
+    const text = new TextBuilder(data.length * 2 + 32).text("{\"type\":\"Buffer\",\"value\":\"");
+    for (let i = 0; i < data.length; i++) text.hex(<u64>data[i], 2);
+    return text.text("\"}").toString();
   }
   if (obj instanceof AmlPackage) {
     const parts = new Array<string>();

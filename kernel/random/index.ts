@@ -10,6 +10,7 @@ import { rdtsc } from "../hw";
 import { uartGetByte, uartHasByte, uartWrite, uartWriteDecimal, uartWriteHex } from "../console/uart";
 import { Answer, fail, ok, registerCommand } from "../console/shell";
 import { hex, parseUnsigned } from "../lib/fmt";
+import { TextBuilder } from "../lib/text";
 import {
   addReseedNotifier, checkGeneration, creditedBits, draw, epoch, fastpathCatches, lastFastpathTicks, getRandom, isSeeded, reseeds,
   seedIfReady, SEED_BITS,
@@ -53,9 +54,9 @@ export function randomStats(): string {
 }
 
 function hexBytes(data: Uint8Array, offset: i32, length: i32): string {
-  let s = "";
-  for (let i = 0; i < length; i++) s += hex(<u64>data[offset + i], 2);
-  return s;
+  const text = new TextBuilder(length * 2);
+  for (let i = 0; i < length; i++) text.hex(<u64>data[offset + i], 2);
+  return text.toString();
 }
 
 // ---- the UUID generator: random-derived state the notifier chain resets ----
