@@ -97,7 +97,7 @@ float fmaxf(float a, float b) { return a > b ? a : b; }
 /* ---- function types ---------------------------------------------------- */
 
 #define MAX_FUNC_TYPES 128
-#define MAX_TYPE_ARITY 16
+#define MAX_TYPE_ARITY 32
 
 static struct {
   uint32_t params, results;

@@ -8,6 +8,7 @@
 // aborts only the current evaluation (a table load keeps what it created).
 // Loops, expression nesting and method calls are capped.
 
+import { AML_ALLOCATION_BUDGET, OBJECT_BYTES, amlBudgetExceeded, chargeAmlBytes, resetAmlMeter } from "./meter";
 import { TextBuilder } from "../lib/text";
 import {
   ACCESS_BUFFER, ACCESS_BYTE, ACCESS_DWORD, ACCESS_QWORD, ACCESS_WORD, AmlBuffer, AmlBufferField,
@@ -25,6 +26,8 @@ import { regionRead, regionWrite, spaceName, spaceSupported, SPACE_PCI_CONFIG } 
 export const MAX_WHILE_ITERATIONS: i32 = 65536;
 export const MAX_NESTING: i32 = 96;
 export const MAX_CALL_DEPTH: i32 = 24;
+/** A term's own scratch besides what it charges where it allocates (meter.ts). */
+const TERM_BYTES: u64 = 16;
 export const INTERPRETER_REVISION: u64 = 0x20261122;
 const HEADER_LENGTH: i32 = 36;
 
@@ -44,7 +47,7 @@ export class AmlError {
 }
 
 export class PendingNotify {
-  constructor(public node: NamespaceNode, public value: u32) {}
+  constructor(public node: NamespaceNode, public value: u32) { chargeAmlBytes(OBJECT_BYTES); }
 }
 
 /** An Alias: another name for an existing node. */
@@ -56,6 +59,7 @@ const TARGET_NONE = 0, TARGET_LOCAL = 1, TARGET_ARG = 2, TARGET_NODE = 3, TARGET
 
 /** Where a result goes: a SuperName or Target operand, decoded. */
 class Target {
+  constructor() { chargeAmlBytes(OBJECT_BYTES); }
   kind: i32 = TARGET_NONE;
   slot: i32 = 0;
   node: NamespaceNode | null = null;
@@ -231,6 +235,7 @@ export class Interpreter {
       this.ones = revision < 2 ? 0xffffffff : 0xffffffffffffffff;
       this.byteWidth = revision < 2 ? 4 : 8;
     }
+    resetAmlMeter();
     const ref = new AmlTableRef(bytes, signature, oemTableId, this.tables.length);
     this.tables.push(ref);
     this.enterCode(ref, HEADER_LENGTH, bytes.length);
@@ -256,6 +261,7 @@ export class Interpreter {
    * field's current value). Leaves queued notifies in `notifies`.
    */
   evaluateNode(node: NamespaceNode, args: Array<AmlObject | null>): AmlObject | null {
+    resetAmlMeter();
     this.error = null;
     this.control = CONTROL_NONE;
     this.nesting = 0;
@@ -286,6 +292,11 @@ export class Interpreter {
 
   /** Decodes and runs one term; returns its value when `wantValue`. */
   private evaluateTerm(wantValue: bool): AmlObject | null {
+    chargeAmlBytes(TERM_BYTES);
+    if (amlBudgetExceeded()) {
+      return this.fail("allocated about " + (AML_ALLOCATION_BUDGET >> 20).toString() + " MiB in one evaluation " +
+        "(runaway loop?); the kernel reclaims AML memory only between events");
+    }
     if (++this.nesting > MAX_NESTING) {
       this.nesting--;
       return this.fail("expression and call nesting deeper than " + MAX_NESTING.toString());
@@ -330,6 +341,7 @@ export class Interpreter {
     if (obj instanceof AmlMethod) {
       const method = obj as AmlMethod;
       const args = new Array<AmlObject | null>();
+      chargeAmlBytes(OBJECT_BYTES * 2);
       for (let i = 0; i < method.argCount && !this.failed; i++) args.push(this.evaluateOperand());
       if (this.failed) return null;
       return this.callMethod(target, method, args);
@@ -582,6 +594,7 @@ export class Interpreter {
       return null;
     }
     const node = new NamespaceNode(name, parent);
+    chargeAmlBytes(OBJECT_BYTES * 3); // the node and its children array
     node.object = obj;
     parent.children.push(node);
     if (this.frame.inMethod) {

@@ -3,8 +3,12 @@
 // canonical path form `\_SB_.PCI0` used in every listing and message.
 // Never: resolves names (namespace.ts does that).
 
+import { OBJECT_BYTES, chargeAmlBytes } from "./meter";
+
 /** A parsed NameString: root/parent prefixes and 4-character segments. */
 export class NamePath {
+  /** The path object, its segment array and that array's storage. */
+  constructor() { chargeAmlBytes(OBJECT_BYTES * 3); }
   absolute: bool = false;
   parentPrefixes: i32 = 0;
   segments: Array<string> = new Array<string>();

@@ -5,6 +5,8 @@
 // namespace; conversions that can fail return null and leave the error
 // message in `conversionError`.
 
+import { OBJECT_BYTES, chargeAmlBytes } from "./meter";
+
 export const enum ObjectType {
   Untyped = 0, Integer = 1, String = 2, Buffer = 3, Package = 4, FieldUnit = 5,
   Device = 6, Event = 7, Method = 8, Mutex = 9, Region = 10, Power = 11,
@@ -51,7 +53,9 @@ export function acpiTypeCode(t: ObjectType): u64 {
 }
 
 export class AmlObject {
-  constructor(public type: ObjectType) {}
+  constructor(public type: ObjectType) {
+    chargeAmlBytes(OBJECT_BYTES);
+  }
 }
 
 export class AmlInteger extends AmlObject {
@@ -59,15 +63,24 @@ export class AmlInteger extends AmlObject {
 }
 
 export class AmlString extends AmlObject {
-  constructor(public value: string) { super(ObjectType.String); }
+  constructor(public value: string) {
+    super(ObjectType.String);
+    chargeAmlBytes(<u64>value.length << 1);
+  }
 }
 
 export class AmlBuffer extends AmlObject {
-  constructor(public data: Uint8Array) { super(ObjectType.Buffer); }
+  constructor(public data: Uint8Array) {
+    super(ObjectType.Buffer);
+    chargeAmlBytes(<u64>data.length + OBJECT_BYTES);
+  }
 }
 
 export class AmlPackage extends AmlObject {
-  constructor(public elements: Array<AmlObject | null>) { super(ObjectType.Package); }
+  constructor(public elements: Array<AmlObject | null>) {
+    super(ObjectType.Package);
+    chargeAmlBytes((<u64>elements.length << 2) + OBJECT_BYTES);
+  }
 }
 
 /** A container with no value of its own: Device, Scope, Processor, Power, Thermal. */

@@ -1,9 +1,13 @@
 // ACPI and AML in the real kernel: the table walk and the namespace load at
 // boot, and the VMGENID ADDR result checked against what QEMU itself says
 // lives at that address.
-import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
-import { bootKernel } from "../support/qemu.js";
+import { bootKernel, REPO } from "../support/qemu.js";
 
 const GUID = "324e6eaf-d1d1-4bf6-bf41-b9bb6c91fb87";
 
@@ -53,6 +57,22 @@ describe.each(MACHINE_TYPES)("ACPI and AML on -machine %s", (machine) => {
     expect(await q.command("aml \\NOPE")).toBe('aml: {"path":"\\\\NOPE","error":"no object named \\\\NOPE"}');
     expect(await q.command("aml")).toMatch(/^error: aml: expected one namespace path/);
     expect(await q.command("aml bad..path")).toBe('aml: {"path":"bad..path","error":"malformed path \\"bad..path\\""}');
+  });
+
+  it("runaway AML loops end with a named error, and the kernel's heap and shell survive them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clonesafe-loops-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    execFileSync("iasl", ["-p", join(dir, "loops"), resolve(REPO, "test/aml/budget/loops.asl")], { stdio: "ignore" });
+    const q = await bootKernel({ machine, acpiTables: [join(dir, "loops.aml")] });
+    const budget = /"error":"allocated about 8 MiB in one evaluation \(runaway loop\?\)/;
+    for (let round = 0; round < 3; round++) { // garbage of one is gone before the next
+      expect(await q.command("aml \\NEST")).toMatch(budget);
+      expect(await q.command("aml \\CATS")).toMatch(budget);
+    }
+    expect(await q.command("aml \\LP4K")).toBe('aml: {"path":"\\\\LP4K","result":{"type":"Integer","value":"0x1000"},"notify":[]}');
+    expect(await q.command("rand 16")).toMatch(/^rand: epoch=1 [0-9a-f]{32}$/);
+    const pages = Number(/\bheap_pages=(\d+)/.exec(await q.command("stats"))![1]);
+    expect(pages).toBeLessThanOrEqual(256);
   });
 
   it("boots without vmgenid: no ADDR line, no VGEN device", async () => {

@@ -9,14 +9,15 @@
 //     its header's Length → exit 1 and exactly one stderr line `error: …`.
 // Also checks the table builder itself: acpiexec must accept what it builds.
 
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAcpiexec } from "../../tools/aml/acpiexec.js";
 import { aml, buildTable, concat, corruptChecksum, HEADER_LENGTH, pkgLength, tableChecksumOk } from "../../tools/aml/table.js";
 import { badTables, validTable, type BadTable } from "../aml/bad-tables.js";
-import { amlEval, parseEvalLines, runCli, tableArgs } from "../aml/cli.js";
+import { amlEval, parseEvalLines, REPO, runCli, tableArgs } from "../aml/cli.js";
 
 let dir = "";
 beforeAll(() => { dir = mkdtempSync(join(tmpdir(), "clonesafe-aml-errors-")); });
@@ -156,6 +157,20 @@ describe("bad input", () => {
 
   it("refuses the whole run when one of several tables is bad", async () => {
     await expectRefused([write("valid2.aml", validTable()), write("checksum2.aml", corruptChecksum(validTable()))], /checksum/i);
+  });
+});
+
+describe("the allocation budget (the kernel reclaims AML memory only between events)", () => {
+  it("stops runaway loops with a named error; bounded loops and later paths still evaluate", async () => {
+    const out = join(dir, "loops");
+    execFileSync("iasl", ["-p", out, resolve(REPO, "test/aml/budget/loops.asl")], { stdio: "ignore" });
+    const { lines } = await amlEval([`${out}.aml`], ["\\LP4K", "\\LP64", "\\NEST", "\\CATS", "\\AFTR"]);
+    expect(lines[0]).toEqual({ path: "\\LP4K", result: { type: "Integer", value: "0x1000" }, notify: [] });
+    for (const line of lines.slice(1, 4)) {
+      expect(line.error, JSON.stringify(line)).toMatch(
+        /^allocated about 8 MiB in one evaluation \(runaway loop\?\); the kernel reclaims AML memory only between events \(opcode 0x[0-9a-f]+ \w+ at SSDT LOOPS offset 0x[0-9a-f]+\)$/);
+    }
+    expect(lines[4]).toEqual({ path: "\\AFTR", result: { type: "Integer", value: "0x2a" }, notify: [] });
   });
 });
 

@@ -1,0 +1,29 @@
+// The AML allocation meter: roughly how many heap bytes the interpreter has
+// used since it last reset the meter (at each evaluation and table load).
+// Every allocation the interpreter makes per term charges itself where it is
+// made: objects (objects.ts), name paths (names.ts), targets, argument lists
+// and notifies (interpreter.ts). Owns: the count. Never: allocates.
+//
+// Why: the kernel collects garbage only between events (mm/heap.ts), so an
+// evaluation's garbage stays until it ends. The interpreter stops an
+// evaluation whose charges pass AML_ALLOCATION_BUDGET with a named error,
+// instead of letting a runaway loop exhaust the heap.
+
+/** What one evaluation or table load may allocate: half the kernel's 16 MiB heap. */
+export const AML_ALLOCATION_BUDGET: u64 = 8 << 20;
+/** The smallest object as TLSF hands it out: block header, object header, a few fields. */
+export const OBJECT_BYTES: u64 = 48;
+
+export let amlBytesCharged: u64 = 0;
+
+export function chargeAmlBytes(bytes: u64): void {
+  amlBytesCharged += bytes;
+}
+
+export function resetAmlMeter(): void {
+  amlBytesCharged = 0;
+}
+
+export function amlBudgetExceeded(): bool {
+  return amlBytesCharged > AML_ALLOCATION_BUDGET;
+}
