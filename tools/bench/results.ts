@@ -143,7 +143,9 @@ export function readmeSection(r: Results): string {
       `${escapeCell(ratioText(f))} | ${f.goal ? `${escapeCell(f.goal.text)}: ${f.goal.met ? "met" : "**not met**"}` : ""} |`);
   }
   lines.push("", "How each figure is measured:", "");
-  for (const f of r.figures) lines.push(`- *${escapeCell(f.what)}*: ${f.how}`);
+  const byMethod = new Map<string, string[]>();
+  for (const f of r.figures) byMethod.set(f.how, [...(byMethod.get(f.how) ?? []), f.what.trim()]);
+  for (const [how, whats] of byMethod) lines.push(`- ${whats.map((w) => `*${escapeCell(w)}*`).join("; ")}: ${how}`);
   lines.push("", README_END);
   return lines.join("\n");
 }
