@@ -21,6 +21,15 @@
 #define PTE_PS  0x080
 #include "layout.h"
 
+/* Writes %ecx page-table entries from %edi on, the first %eax, each next
+ * one `step` higher (the next page or the next table). */
+.macro fill_entries step
+1:  movl %eax, (%edi)
+    addl $\step, %eax
+    addl $8, %edi
+    loop 1b
+.endm
+
     .section .multiboot, "a"
     .align 4
     .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
@@ -66,36 +75,24 @@ _start:
     movl $pt_low_pd, %edi
     movl $(PTE_P | PTE_W | PTE_PS), %eax
     movl $8, %ecx
-1:  movl %eax, (%edi)
-    addl $0x200000, %eax
-    addl $8, %edi
-    loop 1b
+    fill_entries 0x200000
 
     /* 16 .. 32 MiB: 8 page tables, all entries absent until the loader maps them. */
     movl $pt_linear, %eax
     orl $(PTE_P | PTE_W), %eax
     movl $8, %ecx
-2:  movl %eax, (%edi)
-    addl $4096, %eax
-    addl $8, %edi
-    loop 2b
+    fill_entries 4096
 
     /* The direct map: 4 PDs of 512 entries of 2 MiB, physical 0 .. 4 GiB. */
     movl $pt_direct_pd, %eax
     orl $(PTE_P | PTE_W), %eax
     movl $pt_direct_pdpt, %edi
     movl $4, %ecx
-3:  movl %eax, (%edi)
-    addl $4096, %eax
-    addl $8, %edi
-    loop 3b
+    fill_entries 4096
     movl $pt_direct_pd, %edi
     movl $(PTE_P | PTE_W | PTE_PS), %eax
     movl $2048, %ecx
-4:  movl %eax, (%edi)
-    addl $0x200000, %eax
-    addl $8, %edi
-    loop 4b
+    fill_entries 0x200000
 
     movl %cr4, %eax
     orl $(1 << 5), %eax              /* PAE */
