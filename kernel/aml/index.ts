@@ -5,10 +5,11 @@
 // May call: the interpreter, the console. Never: reaches hardware except
 // through operation regions (region.ts).
 
+import { resetAmlMeter } from "./meter";
 import { Interpreter, PendingNotify } from "./interpreter";
 import { NamespaceNode, NotifyHandler } from "./namespace";
-import { AmlObject, AmlReference, ObjectType, RefKind } from "./objects";
-import { jsonString, objectJson, setReferenceResolver } from "./json";
+import { AmlObject, AmlReference, ObjectType, RefKind, typeName } from "./objects";
+import { jsonLengthBound, jsonString, objectJson, setReferenceResolver } from "./json";
 import { parseTextPath } from "./names";
 import { log } from "../console/log";
 import { Answer, fail, ok, registerCommand } from "../console/shell";
@@ -44,6 +45,7 @@ export function amlInterpreter(): Interpreter {
 /** Starts over with an empty namespace (host tools load several table sets). */
 export function amlReset(): void {
   interpreter = new Interpreter();
+  resetAmlMeter();
 }
 
 function headerString(bytes: Uint8Array, offset: i32, length: i32): string {
@@ -197,10 +199,17 @@ export function deliverPendingNotifies(): i32 {
   return delivered;
 }
 
+/** The longest result the serial shell prints: the kernel must not build a line of megabytes to send it. */
+export const SHELL_RESULT_LIMIT: i64 = 16384;
+
 function amlCommand(args: Array<string>): Answer {
   if (args.length != 1) return fail("expected one namespace path, e.g. aml \\_SB.VGEN.ADDR");
   const outcome = amlEvaluate(args[0]);
   queueNotifies(outcome.notifies);
+  if (jsonLengthBound(outcome.result, SHELL_RESULT_LIMIT) > SHELL_RESULT_LIMIT) {
+    return fail(outcome.path + " evaluated to a " + typeName(outcome.result!.type) + " whose JSON is longer than " +
+      SHELL_RESULT_LIMIT.toString() + " characters, the most the shell prints (clonesafe aml on the host prints any size)");
+  }
   return ok(outcomeJson(outcome));
 }
 

@@ -235,7 +235,8 @@ export class Interpreter {
       this.ones = revision < 2 ? 0xffffffff : 0xffffffffffffffff;
       this.byteWidth = revision < 2 ? 4 : 8;
     }
-    resetAmlMeter();
+    // No meter reset here: the tables of one namespace share one budget
+    // (nothing is collected between them at boot). amlReset() resets it.
     const ref = new AmlTableRef(bytes, signature, oemTableId, this.tables.length);
     this.tables.push(ref);
     this.enterCode(ref, HEADER_LENGTH, bytes.length);

@@ -25,8 +25,50 @@ export function jsonString(s: string): string {
   return out.char(0x22).toString();
 }
 
-export function objectJson(obj: AmlObject | null): string {
+/** Packages may name each other, even in a cycle: past this depth an element prints as omitted. */
+export const JSON_MAX_DEPTH: i32 = 16;
+
+/** The object a named element in a Package stands for, or null when it prints by its type alone. */
+function resolvedData(obj: AmlObject): AmlObject | null {
+  const kind = obj instanceof AmlReference ? (obj as AmlReference).kind : RefKind.PackageElement;
+  if ((kind == RefKind.Named || kind == RefKind.Unresolved) && resolveReference != null) {
+    const resolver = resolveReference!;
+    const target = resolver(obj as AmlReference);
+    if (target instanceof AmlInteger || target instanceof AmlString || target instanceof AmlBuffer || target instanceof AmlPackage) {
+      return target;
+    }
+  }
+  return null;
+}
+
+/**
+ * An upper bound on objectJson(obj)'s length, computed without building it;
+ * counting stops once it passes `limit` (the kernel's shell and boot log must
+ * not build a multi-megabyte line to find out it is too long).
+ */
+export function jsonLengthBound(obj: AmlObject | null, limit: i64, depth: i32 = 0): i64 {
+  if (obj == null) return 4;
+  const target = resolvedData(obj);
+  if (target != null) return jsonLengthBound(target, limit, depth);
+  if (obj instanceof AmlInteger) return 48;
+  if (obj instanceof AmlString) return 40 + 6 * <i64>(obj as AmlString).value.length;
+  if (obj instanceof AmlBuffer) return 40 + 2 * <i64>(obj as AmlBuffer).data.length;
+  if (obj instanceof AmlPackage) {
+    if (depth >= JSON_MAX_DEPTH) return 80;
+    let total: i64 = 40;
+    const elements = (obj as AmlPackage).elements;
+    for (let i = 0; i < elements.length && total <= limit; i++) total += 1 + jsonLengthBound(elements[i], limit - total, depth + 1);
+    return total;
+  }
+  return 64;
+}
+
+export function objectJson(obj: AmlObject | null, depth: i32 = 0): string {
   if (obj == null) return "null";
+  // A name in a Package stands for its object: a data object prints as its
+  // value, anything else by its type (as acpiexec resolves them).
+  const target = resolvedData(obj);
+  if (target != null) return objectJson(target, depth);
   if (obj instanceof AmlInteger) return "{\"type\":\"Integer\",\"value\":\"0x" + hex((obj as AmlInteger).value) + "\"}";
   if (obj instanceof AmlString) return "{\"type\":\"String\",\"value\":" + jsonString((obj as AmlString).value) + "}";
   if (obj instanceof AmlBuffer) {
@@ -36,20 +78,15 @@ export function objectJson(obj: AmlObject | null): string {
     return text.text("\"}").toString();
   }
   if (obj instanceof AmlPackage) {
+    if (depth >= JSON_MAX_DEPTH) return "{\"type\":\"Package\",\"omitted\":\"nested deeper than " + JSON_MAX_DEPTH.toString() + " levels\"}";
     const parts = new Array<string>();
-    for (let i = 0; i < (obj as AmlPackage).elements.length; i++) parts.push(objectJson((obj as AmlPackage).elements[i]));
+    for (let i = 0; i < (obj as AmlPackage).elements.length; i++) parts.push(objectJson((obj as AmlPackage).elements[i], depth + 1));
     return "{\"type\":\"Package\",\"value\":[" + parts.join(",") + "]}";
   }
   const kind = obj instanceof AmlReference ? (obj as AmlReference).kind : RefKind.PackageElement;
   if ((kind == RefKind.Named || kind == RefKind.Unresolved) && resolveReference != null) {
-    // A name in a Package stands for its object: a data object prints as its
-    // value, anything else by its type (as acpiexec resolves them).
-    const resolver = resolveReference!;
-    const target = resolver(obj as AmlReference);
-    if (target instanceof AmlInteger || target instanceof AmlString || target instanceof AmlBuffer || target instanceof AmlPackage) {
-      return objectJson(target);
-    }
-    if (target != null) return "{\"type\":\"" + typeName(target.type) + "\"}";
+    const other = resolveReference!(obj as AmlReference);
+    if (other != null) return "{\"type\":\"" + typeName(other.type) + "\"}";
   }
   return "{\"type\":\"" + typeName(obj.type) + "\"}";
 }

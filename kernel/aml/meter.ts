@@ -1,5 +1,6 @@
 // The AML allocation meter: roughly how many heap bytes the interpreter has
-// used since it last reset the meter (at each evaluation and table load).
+// used since it last reset the meter: at each evaluation, and once for all
+// the tables of a namespace (nothing is collected between them at boot).
 // Every allocation the interpreter makes per term charges itself where it is
 // made: objects (objects.ts), name paths (names.ts), targets, argument lists
 // and notifies (interpreter.ts). Owns: the count. Never: allocates.

@@ -62,7 +62,7 @@ describe.each(MACHINE_TYPES)("ACPI and AML on -machine %s", (machine) => {
   it("runaway AML loops end with a named error, and the kernel's heap and shell survive them", async () => {
     const dir = mkdtempSync(join(tmpdir(), "clonesafe-loops-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    execFileSync("iasl", ["-p", join(dir, "loops"), resolve(REPO, "test/aml/budget/loops.asl")], { stdio: "ignore" });
+    execFileSync("iasl", ["-p", join(dir, "loops"), resolve(REPO, "test/aml/limits/loops.asl")], { stdio: "ignore" });
     const q = await bootKernel({ machine, acpiTables: [join(dir, "loops.aml")] });
     const budget = /"error":"allocated about 8 MiB in one evaluation \(runaway loop\?\)/;
     for (let round = 0; round < 3; round++) { // garbage of one is gone before the next
@@ -73,6 +73,20 @@ describe.each(MACHINE_TYPES)("ACPI and AML on -machine %s", (machine) => {
     expect(await q.command("rand 16")).toMatch(/^rand: epoch=1 [0-9a-f]{32}$/);
     const pages = Number(/\bheap_pages=(\d+)/.exec(await q.command("stats"))![1]);
     expect(pages).toBeLessThanOrEqual(256);
+  });
+
+  it("results too large for the serial shell are refused by name; cyclic packages print to a bounded depth", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clonesafe-results-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    execFileSync("iasl", ["-p", join(dir, "results"), resolve(REPO, "test/aml/limits/results.asl")], { stdio: "ignore" });
+    const q = await bootKernel({ machine, acpiTables: [join(dir, "results.aml")] });
+    for (const [path, type] of [["\\BIGB", "Buffer"], ["\\BIGP", "Package"]]) {
+      expect(await q.command(`aml ${path}`)).toBe(`error: aml: ${path} evaluated to a ${type} whose JSON is longer than ` +
+        "16384 characters, the most the shell prints (clonesafe aml on the host prints any size)");
+    }
+    expect(await q.command("aml \\SMLB")).toContain(`"value":"${"00".repeat(0x1000)}"`);
+    expect(await q.command("aml \\PKA")).toContain('{"type":"Package","omitted":"nested deeper than 16 levels"}');
+    expect(await q.command("rand 16")).toMatch(/^rand: epoch=1 [0-9a-f]{32}$/);
   });
 
   it("boots without vmgenid: no ADDR line, no VGEN device", async () => {

@@ -163,7 +163,7 @@ describe("bad input", () => {
 describe("the allocation budget (the kernel reclaims AML memory only between events)", () => {
   it("stops runaway loops with a named error; bounded loops and later paths still evaluate", async () => {
     const out = join(dir, "loops");
-    execFileSync("iasl", ["-p", out, resolve(REPO, "test/aml/budget/loops.asl")], { stdio: "ignore" });
+    execFileSync("iasl", ["-p", out, resolve(REPO, "test/aml/limits/loops.asl")], { stdio: "ignore" });
     const { lines } = await amlEval([`${out}.aml`], ["\\LP4K", "\\LP64", "\\NEST", "\\CATS", "\\AFTR"]);
     expect(lines[0]).toEqual({ path: "\\LP4K", result: { type: "Integer", value: "0x1000" }, notify: [] });
     for (const line of lines.slice(1, 4)) {
@@ -171,6 +171,21 @@ describe("the allocation budget (the kernel reclaims AML memory only between eve
         /^allocated about 8 MiB in one evaluation \(runaway loop\?\); the kernel reclaims AML memory only between events \(opcode 0x[0-9a-f]+ \w+ at SSDT LOOPS offset 0x[0-9a-f]+\)$/);
     }
     expect(lines[4]).toEqual({ path: "\\AFTR", result: { type: "Integer", value: "0x2a" }, notify: [] });
+  });
+});
+
+describe("results that name each other", () => {
+  it("Packages in a naming cycle print to a depth of 16, then as omitted", async () => {
+    const out = join(dir, "results");
+    execFileSync("iasl", ["-p", out, resolve(REPO, "test/aml/limits/results.asl")], { stdio: "ignore" });
+    const { lines } = await amlEval([`${out}.aml`], ["\\PKA", "\\SMLB"]);
+    let level = (lines[0] as { result: unknown }).result as { type: string; value?: unknown[]; omitted?: string };
+    for (let depth = 0; depth < 16; depth++) {
+      expect(level.type).toBe("Package");
+      level = level.value![0] as typeof level;
+    }
+    expect(level).toEqual({ type: "Package", omitted: "nested deeper than 16 levels" });
+    expect((lines[1] as { result: { value: string } }).result.value).toBe("00".repeat(0x1000));
   });
 });
 

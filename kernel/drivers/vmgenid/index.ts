@@ -14,9 +14,9 @@
 // missing (meaning present).
 
 import { NamespaceNode } from "../../aml/namespace";
-import { AmlInteger, AmlObject, AmlPackage, AmlString, ObjectType } from "../../aml/objects";
+import { AmlInteger, AmlObject, AmlPackage, AmlString, ObjectType, typeName } from "../../aml/objects";
 import { amlEvaluateNode, amlInterpreter, registerNotifyHandler } from "../../aml/index";
-import { objectJson } from "../../aml/json";
+import { jsonLengthBound, objectJson } from "../../aml/json";
 import { frames, windows } from "../../mm/index";
 import { TYPE_WB } from "../../mm/memtype";
 import { log } from "../../console/log";
@@ -31,6 +31,8 @@ const IDS: string[] = [
 ];
 const GUID_BYTES: u64 = 16;
 const STABLE_READ_ATTEMPTS: i32 = 16;
+/** ADDR is a two-Integer Package: anything whose JSON is longer is summarized in the boot log. */
+const ADDR_LOG_LIMIT: i64 = 1024;
 
 export class GenerationId {
   constructor(public low: u64, public high: u64) {}
@@ -157,7 +159,8 @@ function tryDevice(node: NamespaceNode): VmGenIdDevice | null {
     return null;
   }
   const addr = evaluateChild(node, "ADDR", problem);
-  log("vmgenid", node.path() + ".ADDR = " + objectJson(addr));
+  log("vmgenid", node.path() + ".ADDR = " +
+    (jsonLengthBound(addr, ADDR_LOG_LIMIT) > ADDR_LOG_LIMIT ? "(a " + typeName(addr!.type) + " too large to print)" : objectJson(addr)));
   const address = validateAddress(addr, problem);
   if (address == 0) {
     log("vmgenid", node.path() + " (" + matched + "): " + problem.join("; ") + "; running without vmgenid");
