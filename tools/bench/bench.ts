@@ -3,7 +3,7 @@
 // report and never assert; the tests assert.
 //   all (default)   everything below; writes bench/results.json and README.md
 //   boot | clone | guest | crng | aml | size   one group, printed only
-// Options: --pairs N (wall-clock pairs, default 10), --restores N (guest
+// Options: --pairs N (wall-clock pairs, default 20), --restores N (guest
 // restores, default 5), --runs N (AML and CRNG runs, default 10 and 5),
 // --machines pc,q35.
 
@@ -220,7 +220,7 @@ async function main(): Promise<void> {
     },
   });
   const group = positionals[0] ?? "all";
-  const pairs = Number(values.pairs ?? 10);
+  const pairs = Number(values.pairs ?? 20);
   const restores = Number(values.restores ?? 5);
   const runs = Number(values.runs ?? 10);
   const machines = (values.machines?.split(",") ?? [...MACHINE_TYPES]) as MachineType[];
