@@ -2,10 +2,10 @@
 // a BLAKE2s input pool and a ChaCha20 CRNG with fast key erasure.
 // Owns: the pool, the CRNG key, the entropy credit, the epoch (advanced by
 // every reseed), the generation-check hook and the notifier chain.
-// May call: BLAKE2s, ChaCha20, the TSC (to time a caught change). Never: hands out a byte before the first
-// seeding, or produces output from a key that a later request could still
-// be derived from (each request's first block replaces the key before any
-// output leaves).
+// May call: BLAKE2s, ChaCha20, the TSC (to time a caught change). Never:
+// hands out a byte before the first seeding, or produces output from a key
+// that a later request could still be derived from (each request's first
+// block replaces the key before any output leaves).
 //
 // The generation check runs before every draw: a VM generation change that
 // happened while the vCPU was stopped (a snapshot restore) is noticed and
