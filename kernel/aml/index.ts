@@ -73,7 +73,7 @@ export function checkDefinitionBlock(bytes: Uint8Array): string {
     return signature + " header says " + length.toString() + " bytes but the table has " + bytes.length.toString();
   }
   let sum: u32 = 0;
-  for (let i = 0; i < bytes.length; i++) sum += <u32>bytes[i];
+  for (let i = 0, n = bytes.length; i < n; i++) sum += <u32>unchecked(bytes[i]);
   if ((sum & 0xff) != 0) return signature + " checksum is wrong (bytes sum to 0x" + hex(<u64>(sum & 0xff), 2) + ", not 0)";
   return "";
 }

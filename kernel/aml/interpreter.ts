@@ -196,20 +196,22 @@ export class Interpreter {
   }
 
   private readNameString(): NamePath {
-    const path = new NamePath();
+    let absolute = false, parentPrefixes = 0;
     let c = this.peekByte();
-    if (c == op.ROOT_CHAR) { path.absolute = true; this.pc++; }
-    else while (this.peekByte() == op.PARENT_PREFIX) { path.parentPrefixes++; this.pc++; }
+    if (c == op.ROOT_CHAR) { absolute = true; this.pc++; }
+    else while (this.peekByte() == op.PARENT_PREFIX) { parentPrefixes++; this.pc++; }
     c = this.readByte();
-    if (this.failed) return path;
     let count = 0;
-    if (c == 0x00) return path; // NullName
-    if (c == op.DUAL_NAME_PREFIX) count = 2;
+    if (this.failed || c == 0x00) count = 0; // NullName
+    else if (c == op.DUAL_NAME_PREFIX) count = 2;
     else if (c == op.MULTI_NAME_PREFIX) {
       count = this.readByte();
-      if (count == 0) { this.fail("MultiNamePrefix with a segment count of 0"); return path; }
+      if (count == 0) this.fail("MultiNamePrefix with a segment count of 0");
     } else { this.pc--; count = 1; }
-    for (let i = 0; i < count && !this.failed; i++) path.segments.push(this.readNameSeg());
+    const path = new NamePath(this.failed ? 0 : count);
+    path.absolute = absolute;
+    path.parentPrefixes = parentPrefixes;
+    for (let i = 0; i < path.segments.length && !this.failed; i++) path.segments[i] = this.readNameSeg();
     return path;
   }
 
@@ -597,7 +599,7 @@ export class Interpreter {
     const node = new NamespaceNode(name, parent);
     chargeAmlBytes(OBJECT_BYTES * 3); // the node and its children array
     node.object = obj;
-    parent.children.push(node);
+    parent.addChild(node);
     if (this.frame.inMethod) {
       node.temporary = true;
       const frame = this.frame;
@@ -761,8 +763,8 @@ export class Interpreter {
         field.dataField = dataField;
         field.bankField = bankField;
         field.bankValue = bankValue;
-        const path = new NamePath();
-        path.segments.push(name);
+        const path = new NamePath(1);
+        path.segments[0] = name;
         this.createNode(path, field);
         bit += length;
       }
@@ -1041,13 +1043,11 @@ export class Interpreter {
   }
 
   private lookupText(path: string): NamespaceNode | null {
-    const p = new NamePath();
-    p.absolute = true;
     const body = path.substring(1);
-    if (body.length > 0) {
-      const parts = body.split(".");
-      for (let i = 0; i < parts.length; i++) p.segments.push(parts[i]);
-    }
+    const parts = body.length > 0 ? body.split(".") : new Array<string>(0);
+    const p = new NamePath(parts.length);
+    p.absolute = true;
+    for (let i = 0; i < parts.length; i++) p.segments[i] = parts[i];
     return this.ns.lookup(p, this.ns.root);
   }
 

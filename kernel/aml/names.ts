@@ -7,11 +7,17 @@ import { OBJECT_BYTES, chargeAmlBytes } from "./meter";
 
 /** A parsed NameString: root/parent prefixes and 4-character segments. */
 export class NamePath {
-  /** The path object, its segment array and that array's storage. */
-  constructor() { chargeAmlBytes(OBJECT_BYTES * 3); }
   absolute: bool = false;
   parentPrefixes: i32 = 0;
-  segments: Array<string> = new Array<string>();
+  /** Exactly `count` segments, each "" until set (one allocation: every name the interpreter reads makes a path). */
+  segments: StaticArray<string>;
+
+  constructor(count: i32 = 0) {
+    const segments = new StaticArray<string>(count);
+    for (let i = 0; i < count; i++) unchecked(segments[i] = "");
+    this.segments = segments;
+    chargeAmlBytes(OBJECT_BYTES * 2); // the path and its segments
+  }
 
   /** True for a single bare segment, the case the ACPI search rules apply to. */
   isSimple(): bool {
@@ -39,19 +45,28 @@ export function isNameChar(c: i32): bool {
  * a malformed path.
  */
 export function parseTextPath(text: string): NamePath | null {
-  const path = new NamePath();
   let i = 0;
-  if (text.length > 0 && text.charCodeAt(0) == 0x5c) { path.absolute = true; i = 1; }
-  while (i < text.length && text.charCodeAt(i) == 0x5e) { path.parentPrefixes++; i++; }
-  if (i == text.length) return path.absolute ? path : null;
+  const absolute = text.length > 0 && text.charCodeAt(0) == 0x5c;
+  if (absolute) i = 1;
+  let parentPrefixes = 0;
+  while (i < text.length && text.charCodeAt(i) == 0x5e) { parentPrefixes++; i++; }
+  if (i == text.length) {
+    if (!absolute) return null;
+    const root = new NamePath(0);
+    root.absolute = true;
+    return root;
+  }
   const parts = text.substring(i).split(".");
+  const path = new NamePath(parts.length);
+  path.absolute = absolute;
+  path.parentPrefixes = parentPrefixes;
   for (let p = 0; p < parts.length; p++) {
     let seg = parts[p].toUpperCase();
     if (seg.length == 0 || seg.length > 4) return null;
     if (!isLeadNameChar(seg.charCodeAt(0))) return null;
     for (let k = 1; k < seg.length; k++) if (!isNameChar(seg.charCodeAt(k))) return null;
     while (seg.length < 4) seg += "_";
-    path.segments.push(seg);
+    path.segments[p] = seg;
   }
   return path;
 }

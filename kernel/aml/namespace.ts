@@ -11,8 +11,12 @@ import { NamePath } from "./names";
 
 export type NotifyHandler = (node: NamespaceNode, value: u32) => void;
 
+/** Shared by every node without children (most are leaves); never added to: see addChild. */
+const NO_CHILDREN = new Array<NamespaceNode>(0);
+
 export class NamespaceNode {
-  children: Array<NamespaceNode> = new Array<NamespaceNode>();
+  /** Read-only outside addChild (and the removal of a method's temporaries). */
+  children: Array<NamespaceNode> = NO_CHILDREN;
   object: AmlObject | null = null;
   notifyHandler: NotifyHandler | null = null;
   /** Set for nodes a method invocation created; removed when it returns. */
@@ -24,6 +28,11 @@ export class NamespaceNode {
 
   constructor(public name: string, public parent: NamespaceNode | null) {
     this.key = nameKey(name);
+  }
+
+  addChild(node: NamespaceNode): void {
+    if (this.children === NO_CHILDREN) this.children = new Array<NamespaceNode>();
+    this.children.push(node);
   }
 
   child(name: string): NamespaceNode | null {
@@ -89,7 +98,7 @@ export class Namespace {
   private predefine(name: string, obj: AmlObject): void {
     const node = new NamespaceNode(name, this.root);
     node.object = obj;
-    this.root.children.push(node);
+    this.root.addChild(node);
   }
 
   /** The scope a relative path starts from, after its `^` prefixes. */

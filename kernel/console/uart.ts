@@ -18,7 +18,20 @@ const LSR: u32 = BASE + 5;
 
 const LSR_DATA_READY: u32 = 0x01;
 const LSR_THR_EMPTY: u32 = 0x20;
-const TX_SPIN_LIMIT: i32 = 100000;
+// Status reads before giving up on a transmitter nobody drains (about a
+// second under TCG): the kernel must not hang on a stalled console, and a
+// slow reader (a loaded host) must not lose bytes.
+const TX_SPIN_LIMIT: i32 = 1000000;
+/** With FIFOs on, THR empty means the whole 16-byte transmit FIFO is free. */
+const TX_FIFO_BYTES: i32 = 16;
+
+/** Spins until the transmit FIFO is empty; false when it stayed full for TX_SPIN_LIMIT reads. */
+function waitTransmitterEmpty(): bool {
+  for (let i = 0; i < TX_SPIN_LIMIT; i++) {
+    if ((inb(LSR) & LSR_THR_EMPTY) != 0) return true;
+  }
+  return false;
+}
 
 export function uartInit(): void {
   outb(IER, 0x00);
@@ -35,14 +48,25 @@ export function uartInit(): void {
 }
 
 export function uartPutByte(byte: u32): void {
-  for (let i = 0; i < TX_SPIN_LIMIT && (inb(LSR) & LSR_THR_EMPTY) == 0; i++) {}
+  waitTransmitterEmpty();
   outb(THR, byte);
 }
 
+/**
+ * Up to 16 bytes per check of the line status: every port access is a VM
+ * exit under a hypervisor, and a status read per byte doubled them. After a
+ * wait that timed out, one byte at a time, so a stalled FIFO overflows by at
+ * most one byte per give-up instead of sixteen.
+ */
 export function uartWrite(text: string): void {
-  for (let i = 0; i < text.length; i++) {
-    const c = <u32>text.charCodeAt(i);
-    uartPutByte(c < 0x80 ? c : 0x3f);
+  const n = text.length;
+  for (let i = 0; i < n;) {
+    const room = waitTransmitterEmpty() ? TX_FIFO_BYTES : 1;
+    const end = min(n, i + room);
+    for (; i < end; i++) {
+      const c = <u32>text.charCodeAt(i);
+      outb(THR, c < 0x80 ? c : 0x3f);
+    }
   }
 }
 

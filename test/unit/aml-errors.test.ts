@@ -168,7 +168,7 @@ describe("the allocation budget (the kernel reclaims AML memory only between eve
     expect(lines[0]).toEqual({ path: "\\LP4K", result: { type: "Integer", value: "0x1000" }, notify: [] });
     for (const line of lines.slice(1, 4)) {
       expect(line.error, JSON.stringify(line)).toMatch(
-        /^allocated about 8 MiB in one evaluation \(runaway loop\?\); the kernel reclaims AML memory only between events \(opcode 0x[0-9a-f]+ \w+ at SSDT LOOPS offset 0x[0-9a-f]+\)$/);
+        /^allocated about 4 MiB in one evaluation \(runaway loop\?\); the kernel reclaims AML memory only between events \(opcode 0x[0-9a-f]+ \w+ at SSDT LOOPS offset 0x[0-9a-f]+\)$/);
     }
     expect(lines[4]).toEqual({ path: "\\AFTR", result: { type: "Integer", value: "0x2a" }, notify: [] });
   });

@@ -1,7 +1,7 @@
 /*
  * Allocation-budget cases (test/unit/aml-errors.test.ts, test/integration/acpi.test.ts): loops whose
  * garbage grows with their iteration count. The kernel collects garbage only
- * between events, so one evaluation may allocate about 8 MiB; past that it
+ * between events, so one evaluation may allocate about 4 MiB; past that it
  * stops with a named error instead of exhausting the heap. Not in
  * test/aml/cases: acpiexec, with no such budget, runs them all to the end.
  */
