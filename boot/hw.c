@@ -127,15 +127,19 @@ u64 HW(last_irq_tsc)(hw_t *h) { (void)h; return irq_last_tsc(); }
 /* One RDRAND / RDSEED attempt: writes the 64-bit value to linear memory at
  * `dst` and returns the carry flag (1 = the CPU delivered a value). The
  * kernel checks CPUID first; on a CPU without the instruction this faults. */
+static u32 deliver_random(u32 dst, uint64_t v, uint8_t ok) {
+  uint8_t *d = linear_memory_at(dst, 8);
+  if (!d) wasm_rt_trap(WASM_RT_TRAP_OOB);
+  memcpy(d, &v, 8);
+  return ok;
+}
+
 u32 HW(rdrand64)(hw_t *h, u32 dst) {
   (void)h;
   uint64_t v;
   uint8_t ok;
   __asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok)::"cc");
-  uint8_t *d = linear_memory_at(dst, 8);
-  if (!d) wasm_rt_trap(WASM_RT_TRAP_OOB);
-  memcpy(d, &v, 8);
-  return ok;
+  return deliver_random(dst, v, ok);
 }
 
 u32 HW(rdseed64)(hw_t *h, u32 dst) {
@@ -143,8 +147,5 @@ u32 HW(rdseed64)(hw_t *h, u32 dst) {
   uint64_t v;
   uint8_t ok;
   __asm__ volatile("rdseed %0; setc %1" : "=r"(v), "=qm"(ok)::"cc");
-  uint8_t *d = linear_memory_at(dst, 8);
-  if (!d) wasm_rt_trap(WASM_RT_TRAP_OOB);
-  memcpy(d, &v, 8);
-  return ok;
+  return deliver_random(dst, v, ok);
 }

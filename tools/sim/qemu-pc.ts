@@ -15,7 +15,14 @@ import { loadPhysmemFixture } from "./physmem.js";
 export const MULTIBOOT_MAGIC = 0x2badb002;
 export const MBI_ADDRESS = 0x9500;
 const MMAP_ADDRESS = 0x9000;
-const PML4 = 0x300000, PDPT = 0x301000, PD = 0x302000;
+// The loader's page tables (boot/entry.S), placed inside the image range.
+const PML4 = 0x300000, PDPT_LOW = 0x301000, PD_LOW = 0x302000, PT_LINEAR = 0x303000;
+const PDPT_DIRECT = 0x30b000, PD_DIRECT = 0x30c000;
+/** Where linear memory starts (hw.linear_base), and the pages boot leaves present: 8 Wasm pages. */
+export const LINEAR_BASE = 0x1000000n;
+const LINEAR_PRESENT_BYTES = 8 * 65536;
+/** The low page directory: entries 8..15 point at the 4 KiB tables of linear memory. */
+export const LOADER_PD_LOW = PD_LOW;
 /** Where the first device window puts the GUID (window base 0x10000 + page offset 0x28). */
 export const GUID_WINDOW_LINEAR = 0x10028;
 
@@ -38,11 +45,23 @@ export function guidBytes(guid: string): Uint8Array {
   return new Uint8Array([b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], ...b.slice(8)]);
 }
 
-/** Page tables identity-mapping 4 GiB in 2 MiB pages, as boot/entry.S builds them. */
+/**
+ * The page tables as boot/entry.S builds them and boot/runtime.c extends them
+ * for linear memory: 0..16 MiB identity in 2 MiB pages; 16..32 MiB in 4 KiB
+ * pages, present as far as linear memory has grown; nothing else below
+ * 512 GiB; physical 0..4 GiB at the direct map (PML4 entry 256).
+ */
 export function writeLoaderPageTables(m: SimMachine): void {
-  m.writePhys(PML4, u64(BigInt(PDPT) | 3n));
-  for (let i = 0; i < 4; i++) m.writePhys(PDPT + 8 * i, u64(BigInt(PD + 4096 * i) | 3n));
-  for (let i = 0; i < 2048; i++) m.writePhys(PD + 8 * i, u64((BigInt(i) << 21n) | 0x83n));
+  m.writePhys(PML4, u64(BigInt(PDPT_LOW) | 3n));
+  m.writePhys(PML4 + 8 * 256, u64(BigInt(PDPT_DIRECT) | 3n));
+  m.writePhys(PDPT_LOW, u64(BigInt(PD_LOW) | 3n));
+  for (let i = 0; i < 8; i++) m.writePhys(PD_LOW + 8 * i, u64((BigInt(i) << 21n) | 0x83n));
+  for (let i = 0; i < 8; i++) m.writePhys(PD_LOW + 8 * (8 + i), u64(BigInt(PT_LINEAR + 4096 * i) | 3n));
+  for (let off = 0; off < LINEAR_PRESENT_BYTES; off += 4096) {
+    m.writePhys(PT_LINEAR + 8 * (off / 4096), u64((LINEAR_BASE + BigInt(off)) | 3n));
+  }
+  for (let i = 0; i < 4; i++) m.writePhys(PDPT_DIRECT + 8 * i, u64(BigInt(PD_DIRECT + 4096 * i) | 3n));
+  for (let i = 0; i < 2048; i++) m.writePhys(PD_DIRECT + 8 * i, u64((BigInt(i) << 21n) | 0x83n));
   m.cr3 = BigInt(PML4);
   m.imageRange = [0x100000n, 0x400000n];
 }
