@@ -21,7 +21,7 @@ import {
 import { memoryInit, memoryMapBytes, registerMmCommand } from "./mm/index";
 import { currentGuidText, registerVmgenidCommands, vmgenidInit, vmgenidStats } from "./drivers/vmgenid/index";
 import { randomInit, randomInterrupt, randomStats, registerRandomCommands, setInterruptPoller } from "./random/index";
-import { epoch } from "./random/crng";
+import { epoch, setRestoreSignalHandler, watchRestoreSignal } from "./random/crng";
 import { lastIrqTsc, pollIrq } from "./hw";
 
 function loadDefinitionBlock(table: AcpiTable): void {
@@ -77,6 +77,12 @@ function startAcpiEvents(acpi: AcpiDiscovery): void {
   const e = new AcpiEvents(EventRegisters.fromFadt(fadt));
   e.init();
   events = e;
+  // A restore raises vmgenid's GPE status before the vCPU runs again: every
+  // draw reads these registers first and serves what they show (crng.ts).
+  const watched = e.forEachHandledStatus(watchRestoreSignal);
+  if (watched > 0) setRestoreSignalHandler(servePendingGpes);
+  log("acpi", "restore fence: " + watched.toString() + " GPE status register" + (watched == 1 ? "" : "s") +
+    " read before every draw");
   if (fadt.hardwareReduced || fadt.sciInt >= 16) {
     log("irq", "SCI " + fadt.sciInt.toString() + " is not an ISA IRQ; SCI not routed");
     return;
@@ -120,6 +126,19 @@ export function boot(magic: u32, mbi: u32): void {
   writeLine("clonesafe ready guid=" + currentGuidText() + " epoch=" + epoch.toString());
 }
 
+/**
+ * The SCI's work, run before a draw when a watched GPE status is raised
+ * (whatever the interrupt order): the same dispatch as the interrupt's. The
+ * line itself, if it was raised, is served later and finds nothing left.
+ */
+function servePendingGpes(): bool {
+  const e = events;
+  if (e == null) return false;
+  e.handleSci();
+  deliverPendingNotifies();
+  return true;
+}
+
 /** Serves the SCI if it is among `lines`; returns the lines left. */
 function serveSci(lines: u32): u32 {
   const e = events;
@@ -145,13 +164,19 @@ function serveWhileBusy(): void {
 }
 
 /**
- * Serves the IRQ lines in `lines` (bit n = IRQ n), then reopens them.
- * Returns true when it ran a command or served an SCI: work that leaves
- * garbage worth collecting (a plain keystroke leaves none).
+ * Serves the IRQ lines in `lines` (bit n = IRQ n), then reopens them. The
+ * SCI goes first: after a restore it carries the generation change, and a
+ * request waiting in COM1 must meet the reseeded key (the draw's own fence
+ * makes this hold in any order; serving the SCI first keeps the log in the
+ * order things happened). Returns true when it ran a command or served an
+ * SCI: work that leaves garbage worth collecting (a keystroke leaves none).
  */
 export function step(lines: u32): bool {
   let worked = false;
   if (lines != 0) randomInterrupt(lastIrqTsc(), lines);
+  const sciServed = sciLine < 16 && (lines & (<u32>1 << sciLine)) != 0;
+  lines = serveSci(lines);
+  if (sciServed) worked = true;
   if ((lines & (<u32>1 << COM1_IRQ)) != 0) {
     for (let byte = uartGetByte(); byte >= 0; byte = uartGetByte()) {
       if (shellFeedByte(<u32>byte)) worked = true;
@@ -160,9 +185,6 @@ export function step(lines: u32): bool {
     picUnmask(COM1_IRQ);
     lines &= ~(<u32>1 << COM1_IRQ);
   }
-  const sciServed = sciLine < 16 && (lines & (<u32>1 << sciLine)) != 0;
-  lines = serveSci(lines);
-  if (sciServed) worked = true;
   for (let line: u32 = 0; line < 16; line++) {
     // Lines nobody owns stay masked; say so once each time one fires.
     if ((lines & (<u32>1 << line)) != 0) log("irq", "line " + line.toString() + " fired with no handler; left masked");

@@ -48,7 +48,11 @@ class Registers {
 
 /** One GPE block: `registers` status bytes, then as many enable bytes. */
 export class GpeBlock {
-  constructor(public regs: Registers, public registers: u32, public firstGpe: u32) {}
+  /** Per status register, the bits of GPEs that have a method. */
+  readonly handledMask: Array<u32>;
+  constructor(public regs: Registers, public registers: u32, public firstGpe: u32) {
+    this.handledMask = new Array<u32>(<i32>registers);
+  }
 
   contains(gpe: u32): bool {
     return gpe >= this.firstGpe && gpe < this.firstGpe + this.registers * 8;
@@ -185,6 +189,8 @@ export class AcpiEvents {
         continue;
       }
       this.handlers.push(new GpeHandler(gpe, node, name.charAt(1) == "E", block));
+      const bit = gpe - block.firstGpe;
+      block.handledMask[bit >> 3] |= <u32>1 << (bit & 7);
     }
   }
 
@@ -202,7 +208,28 @@ export class AcpiEvents {
     block.setEnableMask(bit >> 3, block.enableMask(bit >> 3) & ~(<u32>1 << (bit & 7)));
   }
 
-  /** Serves one SCI: fixed events, then every GPE with status and enable set. */
+  /**
+   * Calls `watch(isIo, address, mask)` for every GPE status register that
+   * holds a GPE with a method: the registers whose bits a restore raises
+   * (vmgenid's GPE among them) and a draw must read first (random/crng.ts).
+   */
+  forEachHandledStatus(watch: (isIo: bool, address: u64, mask: u32) => bool): i32 {
+    let watched = 0;
+    for (let b = 0; b < this.blocks.length; b++) {
+      const block = this.blocks[b];
+      for (let r: u32 = 0; r < block.registers; r++) {
+        const mask = block.handledMask[r];
+        if (mask != 0 && watch(block.regs.io, block.regs.base + <u64>r, mask)) watched++;
+      }
+    }
+    return watched;
+  }
+
+  /**
+   * Serves one SCI: fixed events, then every GPE whose status is set and
+   * that is enabled or has a method (a snapshot taken mid-dispatch restores
+   * with the GPE disabled; its status must still be served).
+   */
   handleSci(): void {
     this.sciCount++;
     for (let i = 0; i < this.pm1.length; i++) {
@@ -215,7 +242,9 @@ export class AcpiEvents {
     for (let b = 0; b < this.blocks.length; b++) {
       const block = this.blocks[b];
       for (let r: u32 = 0; r < block.registers; r++) {
-        const active = block.status(r) & block.enableMask(r);
+        const status = block.status(r);
+        if (status == 0) continue;
+        const active = status & (block.enableMask(r) | block.handledMask[r]);
         for (let bit: u32 = 0; bit < 8; bit++) {
           if ((active & (<u32>1 << bit)) != 0) this.dispatch(block, r * 8 + bit);
         }

@@ -11,7 +11,7 @@ import { writeLine } from "./log";
 export const MAX_LINE: i32 = 240;
 
 export class Answer {
-  constructor(public ok: bool, public text: string) {}
+  constructor(public ok: bool, public text: string, public printed: bool = false) {}
 }
 
 export function ok(text: string): Answer {
@@ -20,6 +20,14 @@ export function ok(text: string): Answer {
 
 export function fail(text: string): Answer {
   return new Answer(false, text);
+}
+
+/**
+ * The command wrote its own `<command>: ...` line (output that must go out
+ * piece by piece, like random bytes behind the restore fence).
+ */
+export function printed(): Answer {
+  return new Answer(true, "", true);
 }
 
 export type Handler = (args: Array<string>) => Answer;
@@ -69,7 +77,7 @@ export function tokenize(line: string): Array<string> {
   return tokens;
 }
 
-/** The answer line for one command line, or "" for a blank line. */
+/** The answer line for one command line, or "" for a blank line or a command that printed its own. */
 export function execute(line: string): string {
   const tokens = tokenize(line);
   if (tokens.length == 0) return "";
@@ -77,6 +85,7 @@ export function execute(line: string): string {
   const command = findCommand(name);
   if (command == null) return "error: unknown command \"" + name + "\" (try help)";
   const answer = command.handler(tokens.slice(1));
+  if (answer.printed) return "";
   return answer.ok ? name + ": " + answer.text : "error: " + name + ": " + answer.text;
 }
 

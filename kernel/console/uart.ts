@@ -70,6 +70,20 @@ export function uartWrite(text: string): void {
   }
 }
 
+/**
+ * Room in the transmit FIFO: waits until it is empty and returns 16, or 1
+ * after a wait that timed out. For writers that check something between
+ * bytes (random output's restore fence); they then write with uartTxByte.
+ */
+export function uartTxRoom(): i32 {
+  return waitTransmitterEmpty() ? TX_FIFO_BYTES : 1;
+}
+
+/** One byte into the transmit FIFO; the caller has made room (uartTxRoom). */
+export function uartTxByte(byte: u32): void {
+  outb(THR, byte);
+}
+
 /** `value` in decimal, written without building a string (for loops that must not allocate). */
 export function uartWriteDecimal(value: u64): void {
   let divisor: u64 = 1;

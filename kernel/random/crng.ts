@@ -1,19 +1,43 @@
 // The kernel's random number generator, after Linux random.c (5.18+):
 // a BLAKE2s input pool and a ChaCha20 CRNG with fast key erasure.
 // Owns: the pool, the CRNG key, the entropy credit, the epoch (advanced by
-// every reseed), the generation-check hook and the notifier chain.
-// May call: BLAKE2s, ChaCha20, the TSC (to time a caught change). Never:
-// hands out a byte before the first seeding, or produces output from a key
-// that a later request could still be derived from (each request's first
-// block replaces the key before any output leaves).
+// every reseed), the restore fence (the signals read before every draw and
+// before every character of random output) and the notifier chain.
+// May call: BLAKE2s, ChaCha20, hw (the TSC, and one read of each registered
+// restore-signal register per check). Never: hands out a byte before the
+// first seeding, produces output from a key that a later request could still
+// be derived from (each request's first block replaces the key before any
+// output leaves), or draws while a registered restore signal is raised.
 //
-// The generation check runs before every draw: a VM generation change that
-// happened while the vCPU was stopped (a snapshot restore) is noticed and
-// acted on before the first byte of the draw, not when the notify arrives.
+// The restore fence, and why it is complete (QEMU 7.2, hw/acpi/vmgenid.c):
+// every incoming state — same-process loadvm, a new process's -loadvm,
+// -incoming — runs vmgenid's post_load while the vCPU is stopped. It writes
+// the GUID (changed or not) and raises GPE0 status bit 5 with
+// acpi_send_event(). So from the first guest instruction after any restore,
+// two things are readable without an interrupt: the GPE status bit (always)
+// and the GUID (when the restore changed it). The status bit stays set until
+// the kernel writes 1 to it, which only the GPE dispatch does, immediately
+// before running `\_GPE._E05`, whose Notify reseeds before anything can draw.
+// An interrupt is only a hint that these are set; which interrupt comes
+// first (the SCI or a waiting request's COM1) does not matter, because:
+//   - every draw first reads the restore-signal registers (the status bytes
+//     of the GPEs the kernel handles) and the GUID; a raised signal is served
+//     (the SCI's own dispatch runs, synchronously) and a changed GUID reseeds,
+//     before the first block is computed;
+//   - every character of random output is preceded by the same reads
+//     (restorePending); if the snapshot was taken after a draw, or in the
+//     middle of a line, the restored kernel stops that line at once (the
+//     caller ends it with a "cut by restore" marker) instead of sending bytes
+//     computed before the restore.
+// What remains: a snapshot taken between the read and the port write of one
+// character lets that one character (4 bits of a hex digit) through, and
+// characters already handed to the UART before the snapshot are QEMU's to
+// deliver. A hypervisor that raises no GPE and keeps the GUID (none known)
+// would leave no readable signal at all.
 
 import { Blake2s } from "./blake2s";
 import { chacha20Block } from "./chacha20";
-import { rdtsc } from "../hw";
+import { inb, physRead, rdtsc } from "../hw";
 
 export const SEED_BITS: i32 = 256;
 const KEY_BYTES: i32 = 32;
@@ -36,9 +60,9 @@ const zeroNonce = new Uint8Array(12);
 
 export let epoch: u64 = 0;
 export let reseeds: u64 = 0;
-/** Generation changes caught by the check before a draw (ahead of their notify). */
+/** GUID changes caught by the check before a draw (ahead of their notify). */
 export let fastpathCatches: u64 = 0;
-/** TSC ticks of the last caught change: from the check seeing it to the draw's output ready. */
+/** TSC ticks of the last caught restore (signal or GUID): from the check seeing it to the draw's output ready. */
 export let lastFastpathTicks: u64 = 0;
 let fastpathStart: u64 = 0;
 let generationCheck: GenerationCheck | null = null;
@@ -94,8 +118,8 @@ export function seedIfReady(): bool {
 
 // The watched VM generation: where its GUID is readable (a linear-memory
 // window), the value last acted on, and who handles a change. Kept here so
-// the every-draw check is two inline loads and compares; only a change
-// costs a call.
+// the every-draw check is inline loads and compares; only a change costs a
+// call.
 let watchWindow: usize = 0;
 let watchLow: u64 = 0;
 let watchHigh: u64 = 0;
@@ -114,12 +138,85 @@ export function acknowledgeGeneration(low: u64, high: u64): void {
   watchHigh = high;
 }
 
-/** The every-draw check; true when it found (and had the owner handle) a change. */
+// The restore signals: status registers whose masked bits a restore raises
+// (the GPE status bytes of every GPE with a method; see the header). One
+// register on QEMU pc and q35. `serveSignals` runs the pending event work —
+// the SCI's dispatch — and returns whether it served anything.
+const MAX_SIGNALS: i32 = 8;
+const signalAddress = new StaticArray<u64>(MAX_SIGNALS);
+const signalMask = new StaticArray<u32>(MAX_SIGNALS);
+const signalIsIo = new StaticArray<bool>(MAX_SIGNALS);
+let signalCount: i32 = 0;
+let serveSignals: GenerationCheck | null = null;
+
+/** Adds a status register (I/O port or physical address) whose `mask` bits a restore raises. */
+export function watchRestoreSignal(isIo: bool, address: u64, mask: u32): bool {
+  if (signalCount >= MAX_SIGNALS || mask == 0) return false;
+  signalAddress[signalCount] = address;
+  signalMask[signalCount] = mask;
+  signalIsIo[signalCount] = isIo;
+  signalCount++;
+  return true;
+}
+
+/** Who serves a raised restore signal (the SCI's dispatch). */
+export function setRestoreSignalHandler(handler: GenerationCheck): void {
+  serveSignals = handler;
+}
+
+/** Restore-signal registers watched (for stats and tests). */
+export function restoreSignalCount(): i32 {
+  return signalCount;
+}
+
+// @ts-ignore: decorator
+@inline function signalRaised(): bool {
+  for (let i = 0; i < signalCount; i++) {
+    const a = unchecked(signalAddress[i]);
+    const v = unchecked(signalIsIo[i]) ? inb(<u32>a) : <u32>physRead(a, 1);
+    if ((v & unchecked(signalMask[i])) != 0) return true;
+  }
+  return false;
+}
+
+// @ts-ignore: decorator
+@inline function guidChanged(): bool {
+  const w = watchWindow;
+  return w != 0 && (load<u64>(w) != watchLow || load<u64>(w, 8) != watchHigh);
+}
+
+/**
+ * The output fence: true when a restore may have happened since the last
+ * draw (a signal is raised or the GUID moved). Reads only; the next draw
+ * serves it. Random output checks this before every character.
+ */
+// @ts-ignore: decorator
+@inline export function restorePending(): bool {
+  return signalRaised() || guidChanged();
+}
+
+/** Restore signals served before a draw (ahead of their interrupt). */
+export let signalCatches: u64 = 0;
+
+/**
+ * The every-draw check: serves a raised restore signal, then handles a GUID
+ * the signal's work did not acknowledge. True when it acted.
+ */
 // @ts-ignore: decorator
 @inline export function checkGeneration(): bool {
-  const w = watchWindow;
-  if (w == 0 || (load<u64>(w) == watchLow && load<u64>(w, 8) == watchHigh)) return false;
-  return generationChanged();
+  let acted = false;
+  if (signalCount != 0 && signalRaised()) acted = serveRaisedSignals();
+  if (guidChanged()) acted = generationChanged() || acted;
+  return acted;
+}
+
+function serveRaisedSignals(): bool {
+  const serve = serveSignals;
+  if (serve == null) return false;
+  fastpathStart = rdtsc();
+  serve!();
+  signalCatches++;
+  return true;
 }
 
 function generationChanged(): bool {

@@ -3,21 +3,23 @@
 // Owns: the UUID generator's batch of random bytes — the first member of the
 // reseed notifier chain. May call: the CRNG, the sources, the console.
 // Never: prints random output drawn before a pending generation change was
-// handled (every draw goes through getRandom's check).
+// handled (every draw goes through getRandom's check), or sends a character
+// of random output without reading the restore fence just before it
+// (writeRandomHex / writeRandomText; crng.ts says why that is complete).
 
 import { log } from "../console/log";
 import { rdtsc } from "../hw";
-import { uartGetByte, uartHasByte, uartWrite, uartWriteDecimal, uartWriteHex } from "../console/uart";
-import { Answer, fail, ok, registerCommand } from "../console/shell";
+import { uartGetByte, uartHasByte, uartTxByte, uartTxRoom, uartWrite, uartWriteDecimal } from "../console/uart";
+import { Answer, fail, ok, printed, registerCommand } from "../console/shell";
 import { hex, parseUnsigned } from "../lib/fmt";
 import { TextBuilder } from "../lib/text";
 import {
   addReseedNotifier, checkGeneration, creditedBits, draw, epoch, fastpathCatches, lastFastpathTicks, getRandom, isSeeded, reseeds,
-  seedIfReady, SEED_BITS,
+  restorePending, seedIfReady, signalCatches, SEED_BITS,
 } from "./crng";
 import {
-  collectJitter, detectCpuSources, hasRdrand, hasRdseed, mixBootData, mixCpuRandom, mixTimestamp,
-  rdrandFailures, rdseedFailures,
+  collectTimerEntropy, detectCpuSources, hasRdrand, hasRdseed, mixBootData, mixCpuRandom, mixTimestamp,
+  rdrandFailures, rdseedFailures, timerTicks,
 } from "./sources";
 
 export const RAND_MAX_BYTES: i32 = 4096;
@@ -30,33 +32,93 @@ export function randomInit(bootData: Uint8Array): void {
   const words = mixCpuRandom(SEED_BITS / 64);
   let how = words > 0 ? (hasRdseed ? "rdseed" : "rdrand") + " " + words.toString() + " words" : "no cpu source";
   if (creditedBits() < SEED_BITS) {
-    const jitter = collectJitter(SEED_BITS - creditedBits());
-    how += ", timing jitter " + jitter.toString() + " bits";
+    const timer = collectTimerEntropy(SEED_BITS - creditedBits());
+    how += ", timer interrupts " + timer.toString() + " bits";
   }
   if (seedIfReady()) {
     log("random", "seeded epoch=" + epoch.toString() + " (" + how + ")");
   } else {
     log("random", "not seeded: only " + creditedBits().toString() + " of " + SEED_BITS.toString() +
-      " bits (" + how + "); random output waits for more interrupt entropy");
+      " bits could be credited (" + how + "); random output is refused (a CPU with RDSEED or RDRAND, " +
+      "e.g. -cpu max, or a timer that is not in lockstep with the TSC, seeds it)");
   }
 }
 
-/** Called on every interrupt: its timing is a little entropy, and may complete seeding. */
+/** Called on every interrupt: its timing is mixed in, never credited. */
 export function randomInterrupt(tsc: u64, lines: u32): void {
   mixTimestamp(tsc ^ <u64>lines);
-  if (!isSeeded() && seedIfReady()) log("random", "seeded epoch=" + epoch.toString() + " (interrupt timing)");
 }
 
 export function randomStats(): string {
   return "reseed=" + reseeds.toString() + " fastpath=" + fastpathCatches.toString() + " fastpath_tsc=" + lastFastpathTicks.toString() + " epoch=" + epoch.toString() +
     " rdrand=" + (hasRdrand ? "ok" : "absent") + " rdseed=" + (hasRdseed ? "ok" : "absent") +
-    " rdrand_fail=" + rdrandFailures.toString() + " rdseed_fail=" + rdseedFailures.toString();
+    " rdrand_fail=" + rdrandFailures.toString() + " rdseed_fail=" + rdseedFailures.toString() +
+    " signal_before_draw=" + signalCatches.toString() + " cut=" + cutLines.toString() + " timer_ticks=" + timerTicks.toString();
 }
 
 function hexBytes(data: Uint8Array, offset: i32, length: i32): string {
   const text = new TextBuilder(length * 2);
   for (let i = 0; i < length; i++) text.hex(<u64>data[offset + i], 2);
   return text.toString();
+}
+
+// ---- fenced output: no character of random output crosses a restore ----
+
+/** Ends a line of random output that a restore cut short. */
+export const CUT_MARKER = " [cut by restore]";
+/** Lines of random output cut by a restore (stats `cut=`). */
+export let cutLines: u64 = 0;
+
+// @ts-ignore: decorator
+@inline function hexDigit(nibble: u32): u32 {
+  return nibble < 10 ? 0x30 + nibble : 0x57 + nibble;
+}
+
+/**
+ * Writes the character `c` unless the restore fence is up; false (and the
+ * cut marker written) when it is. The fence is read after the wait for room
+ * and just before the port write, so a snapshot taken anywhere before that
+ * read is seen by the restored kernel.
+ */
+// @ts-ignore: decorator
+@inline function fencedPut(c: u32, room: i32): i32 {
+  if (room == 0) room = uartTxRoom();
+  if (restorePending()) return -1;
+  uartTxByte(c);
+  return room - 1;
+}
+
+function cut(): bool {
+  uartWrite(CUT_MARKER);
+  cutLines++;
+  return false;
+}
+
+/**
+ * `length` bytes of `data` as lowercase hex, each character behind the
+ * restore fence. False when a restore cut the output (the rest is dropped,
+ * the cut marker written; the caller ends the line). Allocates nothing.
+ */
+export function writeRandomHex(data: Uint8Array, offset: i32, length: i32): bool {
+  let room = 0;
+  for (let i = offset, end = offset + length; i < end; i++) {
+    const b = <u32>data[i];
+    room = fencedPut(hexDigit(b >> 4), room);
+    if (room < 0) return cut();
+    room = fencedPut(hexDigit(b & 15), room);
+    if (room < 0) return cut();
+  }
+  return true;
+}
+
+/** ASCII text derived from random bytes (a UUID), each character behind the restore fence. */
+export function writeRandomText(text: string): bool {
+  let room = 0;
+  for (let i = 0, n = text.length; i < n; i++) {
+    room = fencedPut(<u32>text.charCodeAt(i), room);
+    if (room < 0) return cut();
+  }
+  return true;
 }
 
 // ---- the UUID generator: random-derived state the notifier chain resets ----
@@ -90,7 +152,7 @@ export function randomUuid(): string {
 
 // ---- commands ----------------------------------------------------------------
 
-const NOT_SEEDED = "the CRNG is not seeded yet";
+const NOT_SEEDED = "the CRNG is not seeded: no entropy source could be credited at boot (see the random: boot line)";
 
 function epochCommand(args: Array<string>): Answer {
   if (args.length != 0) return fail("takes no arguments");
@@ -106,13 +168,21 @@ function randCommand(args: Array<string>): Answer {
   const out = new Uint8Array(<i32>n);
   if (!getRandom(out, 0, out.length)) return fail(NOT_SEEDED);
   // The epoch printed is the one the bytes were drawn under.
-  return ok("epoch=" + epoch.toString() + " " + hexBytes(out, 0, out.length));
+  uartWrite("rand: epoch=" + epoch.toString() + " ");
+  writeRandomHex(out, 0, out.length);
+  uartWrite("\r\n");
+  out.fill(0);
+  return printed();
 }
 
 function uuidCommand(args: Array<string>): Answer {
   if (args.length != 0) return fail("takes no arguments");
   const u = randomUuid();
-  return u.length == 0 ? fail(NOT_SEEDED) : ok(u);
+  if (u.length == 0) return fail(NOT_SEEDED);
+  uartWrite("uuid: ");
+  writeRandomText(u);
+  uartWrite("\r\n");
+  return printed();
 }
 
 /** Serves interrupts that arrive while `stream` keeps the CPU busy. */
@@ -142,7 +212,7 @@ function streamCommand(args: Array<string>): Answer {
     uartWrite(" epoch=");
     uartWriteDecimal(epoch);
     uartWrite(" ");
-    for (let i = 0; i < 32; i++) uartWriteHex(<u64>out[i], 2);
+    writeRandomHex(out, 0, 32); // a cut line ends here; the next draw serves the restore
     uartWrite("\r\n");
   }
   while (uartGetByte() >= 0) {} // the byte that stopped it is not a command

@@ -1,21 +1,38 @@
 // Entropy sources for the input pool.
 // Owns: CPU random-instruction detection, bounded retries and their failure
-// counts, TSC sampling, and the timing-jitter collector used when the CPU
-// has no RDSEED/RDRAND. May call: hw (cpuid, rdrand64, rdseed64, rdtsc),
-// the CRNG's mixing functions. Never: treats a failed RDRAND/RDSEED (carry
-// clear) as a value, or credits entropy to data that is unique but not
-// secret (boot data, the VM generation ID).
+// counts, TSC sampling, and the timer-interrupt collector used when the CPU
+// has no RDSEED/RDRAND. May call: hw (cpuid, rdrand64, rdseed64, rdtsc,
+// poll_irq, last_irq_tsc), the PIT and the PIC (IRQ 0, during collection
+// only), the CRNG's mixing functions. Never: treats a failed RDRAND/RDSEED
+// (carry clear) as a value, credits entropy to data that is unique but not
+// secret (boot data, the VM generation ID), or credits anything the sampling
+// code itself produces (its own timing, loop counts).
 //
 // Credit policy: a delivered RDSEED or RDRAND word counts 64 bits (the CPU
-// is trusted, as Linux's random.trust_cpu=on does); a TSC delta that differs
-// from the previous one counts 1 bit; everything else counts 0.
+// is trusted, as Linux's random.trust_cpu=on does). A PIT tick counts 1 bit
+// when the TSC at its interrupt, taken by the loader's ISR, moved by a
+// different amount than at the tick before: the timer and the sampled clock
+// are independent devices, so the interval between them varies only through
+// what neither program controls (Linux's try_to_generate_entropy credits a
+// timer interrupt the same way). A machine whose TSC and timer advance in
+// lockstep — a fixed-step clock, QEMU's -icount, record/replay — gives equal
+// intervals and so no credit at all; the kernel then stays unseeded and
+// refuses to serve random bytes rather than call itself seeded.
+// Everything else counts 0.
 
-import { cpuid, rdrand64, rdseed64, rdtsc } from "../hw";
+import { cpuid, lastIrqTsc, pollIrq, rdrand64, rdseed64, rdtsc } from "../hw";
+import { PIT_HZ, PIT_IRQ, pitStartPeriodic, pitStop } from "../irq/pit";
+import { picMask, picUnmask } from "../irq/pic";
 import { mixBytes, mixU64 } from "./crng";
 
 const RDRAND_RETRIES: i32 = 10;   // Intel's guidance for RDRAND
 const RDSEED_RETRIES: i32 = 100;  // RDSEED may be drained; give it longer
-const JITTER_MAX_SAMPLES: i32 = 8192;
+/** Timer ticks per second while collecting: 256 bits in about 13 ms. */
+const TIMER_HZ: u32 = 20000;
+/** Ticks at most: four tries per bit wanted. */
+const TIMER_TICKS_PER_BIT: i32 = 4;
+/** Interrupt polls at most (no PIT, or one that never ticks): well under a second under TCG. */
+const TIMER_MAX_POLLS: i32 = 1 << 22;
 
 const word = memory.data(8);
 
@@ -56,25 +73,35 @@ export function mixTimestamp(extra: u64): void {
   mixU64(rdtsc() ^ (extra << 32), 0);
 }
 
+export let timerTicks: u32 = 0;
+
 /**
- * Collects timing jitter until `bits` are credited (or a sample cap): TSC
- * deltas across a small, data-dependent workload. Returns the bits credited.
+ * Collects entropy from timer interrupts until `bits` are credited, or the
+ * tick or poll cap is reached; returns the bits credited. Runs at boot,
+ * before any other IRQ line is open, so the lines it takes are all its own.
  */
-export function collectJitter(bits: i32): i32 {
+export function collectTimerEntropy(bits: i32): i32 {
   let credited = 0;
-  let previous = rdtsc();
+  let ticks = 0;
+  let previous: u64 = 0;
   let previousDelta: u64 = 0;
-  let churn: u64 = previous;
-  for (let n = 0; n < JITTER_MAX_SAMPLES && credited < bits; n++) {
-    for (let i: u64 = 0; i < (churn & 31) + 8; i++) churn = churn * 6364136223846793005 + 1442695040888963407;
-    const now = rdtsc();
-    const delta = now - previous;
-    const changed = delta != previousDelta && delta != 0;
-    mixU64(delta ^ churn, changed ? 1 : 0);
-    if (changed) credited++;
+  pitStartPeriodic(PIT_HZ / TIMER_HZ);
+  picUnmask(PIT_IRQ);
+  for (let polls = 0; credited < bits && ticks < bits * TIMER_TICKS_PER_BIT && polls < TIMER_MAX_POLLS; polls++) {
+    if ((pollIrq() & (<u32>1 << PIT_IRQ)) == 0) continue;
+    const at = lastIrqTsc();
+    const delta = at - previous;
+    const credit = ticks >= 2 && delta != previousDelta ? 1 : 0;
+    mixU64(at ^ (<u64>polls << 40), credit);
+    credited += credit;
     previousDelta = delta;
-    previous = now;
+    previous = at;
+    ticks++;
+    picUnmask(PIT_IRQ);
   }
+  pitStop();
+  picMask(PIT_IRQ);
+  timerTicks += <u32>ticks;
   return credited;
 }
 

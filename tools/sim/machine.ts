@@ -1,7 +1,9 @@
 // A simulated machine behind the kernel's `hw` imports, for the host build
 // (unit tests and the `aml` CLI): a COM1 UART (receive queue, transmit log),
-// the 8259 mask registers, the isa-debug-exit port, a zero-filled sparse
-// physical memory, and zero-reading I/O ports. Every port access is logged,
+// the 8259 mask registers, an 8254 channel 0 that ticks on IRQ 0 every
+// `pitPollsPerTick` interrupt polls while it is periodic, the isa-debug-exit
+// port, a zero-filled sparse physical memory, and zero-reading I/O ports.
+// The TSC advances by a fixed step per read unless a test says otherwise. Every port access is logged,
 // so tests and `clonesafe aml --trace` can show what AML touched.
 
 export class MachineHalted extends Error {
@@ -36,6 +38,14 @@ export class SimMachine {
   private readonly pages = new Map<number, Uint8Array>();
   memory: WebAssembly.Memory | null = null;
   tsc = 1_000_000n;
+  /** What one TSC read adds. */
+  tscStep: () => bigint = () => 1000n;
+  /** The TSC the loader's ISR recorded for the last IRQ (default: the TSC now, which moves only when read). */
+  irqTsc: () => bigint = () => this.tsc;
+  /** 8254 channel 0 in mode 2 (rate generator): ticks while polled. */
+  pitPeriodic = false;
+  pitPollsPerTick = 64;
+  private polls = 0;
   readonly devices: IoDevice[] = [];
   readonly msrs = new Map<number, bigint>([[0x277, PAT_DEFAULT], [0xfe, 0n], [0x2ff, 0xc06n]]);
   /** CPUID results by "leaf:subleaf"; missing leaves read as zeros. */
@@ -98,11 +108,20 @@ export class SimMachine {
     else if (port === COM1 && width === 1) this.tx += String.fromCharCode(value & 0xff);
     else if (port === 0x21) this.picMask[0] = value & 0xff;
     else if (port === 0xa1) this.picMask[1] = value & 0xff;
+    else if (port === 0x43) this.pitPeriodic = (value & 0x0e) === 0x04; // channel 0 mode 2
     else if (port === 0xf4) {
       // isa-debug-exit: the machine is gone the moment the value is written.
       this.exitValue = value;
       throw new MachineHalted(value);
     }
+  }
+
+  /** The pending-IRQ mask, cleared; a periodic PIT with IRQ 0 unmasked ticks as it is polled. */
+  private takeIrqs(): number {
+    if (this.pitPeriodic && (this.picMask[0] & 1) === 0 && ++this.polls % this.pitPollsPerTick === 0) this.pendingIrqs |= 1;
+    const m = this.pendingIrqs;
+    this.pendingIrqs = 0;
+    return m;
   }
 
   private deliverRandom(queue: bigint[], dst: number): number {
@@ -122,10 +141,10 @@ export class SimMachine {
       outb: (p: number, v: number) => this.outPort(p, v, 1),
       outw: (p: number, v: number) => this.outPort(p, v, 2),
       outl: (p: number, v: number) => this.outPort(p, v, 4),
-      wait_irq: () => { const m = this.pendingIrqs; this.pendingIrqs = 0; return m; },
-      poll_irq: () => { const m = this.pendingIrqs; this.pendingIrqs = 0; return m; },
+      wait_irq: () => this.takeIrqs(),
+      poll_irq: () => this.takeIrqs(),
       halt: () => { throw new MachineHalted(this.exitValue); },
-      rdtsc: () => (this.tsc += 1000n),
+      rdtsc: () => (this.tsc += this.tscStep()),
       phys_read: (addr: bigint, width: number) => {
         const b = this.readPhys(Number(addr), width);
         let v = 0n;
@@ -149,7 +168,7 @@ export class SimMachine {
       cpuid: (leaf: number, subleaf: number, reg: number) => (this.cpuidLeaves.get(`${leaf >>> 0}:${subleaf >>> 0}`) ?? [0, 0, 0, 0])[reg & 3] | 0,
       read_cr3: () => this.cr3,
       invlpg: (va: bigint) => { this.invalidated.push(va); },
-      last_irq_tsc: () => this.tsc,
+      last_irq_tsc: () => this.irqTsc(),
       rdrand64: (dst: number) => this.deliverRandom(this.rdrandValues, dst),
       rdseed64: (dst: number) => this.deliverRandom(this.rdseedValues, dst),
       image_start: () => this.imageRange[0],

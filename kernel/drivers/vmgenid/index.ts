@@ -6,7 +6,8 @@
 // May call: the AML subsystem (evaluation, notify registration), the memory
 // manager's windows, the random subsystem, the console. Never: maps the
 // GUID page uncached (spec R1e), trusts an ADDR it has not validated, or
-// lets a draw happen on a stale generation (the CRNG calls fastCheck() first).
+// lets a draw happen on a stale generation (the CRNG's every-draw check
+// calls onGenerationSeen first).
 //
 // Discovery is general on purpose (DESIGN.md §3): hypervisors write the
 // device differently — _HID/_CID as a String, an EISA-id Integer, a Package
@@ -230,6 +231,11 @@ export function vmgenidInit(): void {
   const d = device;
   if (d == null) { log("vmgenid", "no VM generation ID device"); return; }
   d.notifiedGuid = d.guid;
+  // Unique, not secret: into the pool with no credit, before the first
+  // seeding, so clones booted from one image differ from their first draw
+  // (Linux's vmgenid_add does the same).
+  mixU64(d.guid.low, 0);
+  mixU64(d.guid.high, 0);
   registerNotifyHandler(d.node, onNotify);
   watchGeneration(d.window, d.guid.low, d.guid.high, onGenerationSeen);
   log("vmgenid", d.node.path() + " (" + d.matchedId + ") guid=" + d.guid.toString() + " at 0x" + hex(d.phys) +
