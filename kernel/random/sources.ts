@@ -14,10 +14,15 @@
 // different amount than at the tick before: the timer and the sampled clock
 // are independent devices, so the interval between them varies only through
 // what neither program controls (Linux's try_to_generate_entropy credits a
-// timer interrupt the same way). A machine whose TSC and timer advance in
-// lockstep — a fixed-step clock, QEMU's -icount, record/replay — gives equal
-// intervals and so no credit at all; the kernel then stays unseeded and
-// refuses to serve random bytes rather than call itself seeded.
+// timer interrupt the same way). A clock and a timer in lockstep (a
+// fixed-step TSC, a tick every N reads) give equal intervals and no credit;
+// the kernel then stays unseeded and refuses to serve random bytes rather
+// than call itself seeded. No test can tell a deterministic but irregular
+// machine from a noisy one: under QEMU's -icount with sleep=off the timer
+// follows the instruction counter, so the intervals, though they vary, are
+// the machine's own doing (two runs credited 256 bits in exactly 367 ticks
+// each). Linux's collector cannot tell either. There only RDSEED/RDRAND (-cpu max)
+// and the unique-but-public inputs (the GUID, boot data) make boots differ.
 // Everything else counts 0.
 
 import { cpuid, lastIrqTsc, pollIrq, rdrand64, rdseed64, rdtsc } from "../hw";
