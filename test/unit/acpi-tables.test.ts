@@ -1,9 +1,9 @@
 // The ACPI table walker (kernel/acpi/), run as the host build on a simulated
 // machine: real QEMU 7.2 memory captures, every QEMU table fixture placed in
 // a synthetic physical memory, and deliberately broken firmware data.
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fixtureFiles, QEMU_CONFIGS, QEMU_TABLES, readFixture } from "../../tools/fixtures.js";
 import {
   FIXTURES,
   hostKernel,
@@ -136,15 +136,15 @@ function tableNamed(discovery: DiscoveryJson, signature: string): TableJson {
 
 // ---- building physical memory ---------------------------------------------------
 
-const TABLE_FIXTURES = join(FIXTURES, "acpi/qemu-7.2");
+const TABLE_FIXTURES = join(FIXTURES, QEMU_TABLES);
 const PHYSMEM_FIXTURES = join(FIXTURES, "physmem");
-const CONFIGS = ["pc", "q35", "pc-novmgenid", "pc-smp2-hotplug", "q35-smp4", "microvm"];
+const CONFIGS = QEMU_CONFIGS;
 
 /** A config's tables by file name (the signature, lowercased: facp, apic, …). */
 function readTableFixtures(config: string): Map<string, Uint8Array> {
   const tables = new Map<string, Uint8Array>();
-  for (const file of readdirSync(join(TABLE_FIXTURES, config)).sort()) {
-    if (file.endsWith(".dat")) tables.set(file.slice(0, -4), new Uint8Array(readFileSync(join(TABLE_FIXTURES, config, file))));
+  for (const file of fixtureFiles(join(TABLE_FIXTURES, config), ".dat")) {
+    tables.set(file.slice(0, -4), new Uint8Array(readFixture(join(TABLE_FIXTURES, config, file))));
   }
   return tables;
 }

@@ -1,6 +1,7 @@
 // Differential tests of `clonesafe aml` against acpiexec (ACPICA 20200925),
 // the oracle: for every QEMU 7.2 fixture configuration (dsdt.dat, then
-// ssdt.dat when present) and every hand-written ASL case (test/aml/cases),
+// ssdt.dat where vmgenid is configured: tools/fixtures.ts lists them; a
+// missing one fails the file) and every hand-written ASL case (test/aml/cases),
 //   - `namespace` must list exactly acpiexec's namespace;
 //   - `eval` of every data object (Integer, String, Buffer, Package,
 //     BufferField) and every zero-argument Method — data first, then
@@ -32,23 +33,22 @@
 //     \_SB_.MHPC.MP01._CRS (a port that is a selector when written and a
 //     base address when read).
 
-import { existsSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   compareEval, evaluablePaths, namespaceLines, nonzeroHardwareReads, runAcpiexec, type AcpiexecRun,
 } from "../../tools/aml/acpiexec.js";
 import { buildCases, caseSources } from "../../tools/aml/build-cases.js";
+import { qemuAmlFiles, QEMU_CONFIGS } from "../../tools/fixtures.js";
 import { amlEval, amlNamespace, REPO } from "../aml/cli.js";
-
-const QEMU = join(REPO, "../shared/fixtures/acpi/qemu-7.2");
+import { FIXTURES } from "../support/host.js";
 
 interface TableSet { name: string; files: string[]; fixture: boolean }
 
 const sets: TableSet[] = [
-  ...readdirSync(QEMU).sort().map((config) => ({
+  ...[...QEMU_CONFIGS].sort().map((config) => ({
     name: `qemu-7.2/${config}`,
-    files: ["dsdt.dat", "ssdt.dat"].map((f) => join(QEMU, config, f)).filter((f) => existsSync(f)),
+    files: qemuAmlFiles(FIXTURES, config),
     fixture: true,
   })),
   ...caseSources(REPO).map((asl) => ({

@@ -3,9 +3,10 @@
 // simulated QEMU pc, and discovery on every hypervisor's way of writing the
 // device.
 import { createCipheriv, randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildCases } from "../../tools/aml/build-cases.js";
+import { qemuAmlFiles } from "../../tools/fixtures.js";
 import {
   guidWindowWrite, MBI_ADDRESS, MULTIBOOT_MAGIC, simulatedQemuPc, writeCpuModel, writeLoaderPageTables,
   writeMultiboot,
@@ -144,8 +145,7 @@ describe("vmgenid discovery in every hypervisor's shape", () => {
     ["pc", "0x7fff028"], ["q35", "0x7fff028"], ["pc-smp2-hotplug", "0xffff028"], ["q35-smp4", "0x1ffff028"],
     ["pc-novmgenid", null], ["microvm", null],
   ] as const)("QEMU 7.2 %s fixture tables: GUID at %s", (config, address) => {
-    const result = probeTables(["dsdt.dat", "ssdt.dat"].map((f) => `${FIXTURES}/acpi/qemu-7.2/${config}/${f}`)
-      .filter((f) => existsSync(f))).result;
+    const result = probeTables(qemuAmlFiles(FIXTURES, config)).result;
     if (address) expect(result).toMatch(new RegExp(`^\\\\_SB_\\.VGEN QEMUVGID ${address} `));
     else expect(result).toBe("none");
   });

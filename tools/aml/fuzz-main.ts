@@ -6,12 +6,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fuzzAml, loadFixtureTables } from "./fuzz.js";
+import { fixturesRoot } from "../fixtures.js";
 import { setHostKernelPath } from "../sim/host-kernel.js";
 
 const build = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 setHostKernelPath(resolve(build, "host/kernel.wasm"));
 const seconds = Number(process.env.FUZZ_SECONDS ?? 3600);
-const fixtures = loadFixtureTables(resolve(build, "../../shared/fixtures"));
+const fixtures = loadFixtureTables(fixturesRoot(resolve(build, "..")));
 const deadline = Date.now() + seconds * 1000;
 let total = 0, crashes = 0;
 while (Date.now() < deadline) {

@@ -5,8 +5,7 @@
 // Used by test/unit/aml-fuzz.test.ts (fixed seed, bounded case count) and by
 // `make fuzz` (time-bounded, random seed, crashing inputs saved to disk).
 
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { qemuAmlFiles, QEMU_CONFIGS, readFixture } from "../fixtures.js";
 import { hostKernel, type HostKernel } from "../sim/host-kernel.js";
 
 interface AmlExports {
@@ -60,15 +59,10 @@ export function methodTable(body: Uint8Array): Uint8Array {
   return withChecksum(table);
 }
 
-export function loadFixtureTables(fixturesDir: string): Uint8Array[] {
-  const root = join(fixturesDir, "acpi/qemu-7.2");
-  const tables: Uint8Array[] = [];
-  for (const config of readdirSync(root)) {
-    for (const name of ["dsdt.dat", "ssdt.dat"]) {
-      try { tables.push(new Uint8Array(readFileSync(join(root, config, name)))); } catch { /* absent */ }
-    }
-  }
-  return tables;
+/** Every QEMU 7.2 table set's AML tables under the fixture root `fixtures`; a missing one throws, naming it. */
+export function loadFixtureTables(fixtures: string): Uint8Array[] {
+  return [...QEMU_CONFIGS].sort().flatMap((config) =>
+    qemuAmlFiles(fixtures, config).map((file) => new Uint8Array(readFixture(file))));
 }
 
 /** Opcode-ish bytes that steer random bodies into interesting decoder paths. */

@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { fixturesRoot, QEMU_TABLES } from "../fixtures.js";
 import { MACHINE_TYPES, type MachineType } from "../qemu/args.js";
 import { measureGuest } from "./guest.js";
 import { crngRun, measureAml } from "./host-figures.js";
@@ -24,7 +25,7 @@ import { interleaved, snapshotAtIdle, timeClone, timeToLine, type Subject } from
 
 const BUILD = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const REPO = resolve(BUILD, "..");
-const FIXTURES = resolve(REPO, "../shared/fixtures/acpi/qemu-7.2/q35");
+const FIXTURES = join(fixturesRoot(REPO), QEMU_TABLES, "q35");
 
 const CLONESAFE: Subject = {
   name: "clonesafe", image: join(BUILD, "clonesafe.elf"),

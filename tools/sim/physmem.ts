@@ -1,9 +1,10 @@
-// Loads a guest-physical memory capture (a fixtures/physmem/<name>/ folder:
-// manifest.json plus one raw file per region, taken with QMP pmemsave) into
-// a SimMachine, so host-build code can walk real firmware data.
+// Loads a guest-physical memory capture (a test/fixtures/physmem/<name>/
+// folder: manifest.json plus one raw file per region, taken with QMP
+// pmemsave) into a SimMachine, so host-build code can walk real firmware
+// data. A missing manifest or region file throws, naming the path.
 
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readFixture } from "../fixtures.js";
 import type { SimMachine } from "./machine.js";
 
 export interface PhysmemRegion {
@@ -26,7 +27,7 @@ export interface LoadedRegion {
 }
 
 export function readPhysmemManifest(dir: string): PhysmemManifest {
-  return JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as PhysmemManifest;
+  return JSON.parse(readFixture(join(dir, "manifest.json")).toString("utf8")) as PhysmemManifest;
 }
 
 /** Writes every region of the capture in `dir` into `machine`'s physical memory. */
@@ -37,7 +38,7 @@ export function loadPhysmemFixture(machine: SimMachine, dir: string): { manifest
     if (!Number.isSafeInteger(base) || !/^0x[0-9a-f]+$/i.test(region.base)) {
       throw new Error(`${dir}/manifest.json: region base ${JSON.stringify(region.base)} is not a 0x… address`);
     }
-    const bytes = new Uint8Array(readFileSync(join(dir, region.file)));
+    const bytes = new Uint8Array(readFixture(join(dir, region.file)));
     machine.writePhys(base, bytes);
     return { base, bytes };
   });

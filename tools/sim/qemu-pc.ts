@@ -7,8 +7,8 @@
 // is linear memory in the host build: guidWindowWrite() plays QEMU writing
 // a new GUID while the vCPU is stopped.
 
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { QEMU_TABLES, readFixture } from "../fixtures.js";
 import { SimMachine } from "./machine.js";
 import { loadPhysmemFixture } from "./physmem.js";
 
@@ -33,7 +33,7 @@ function u64(v: bigint): Uint8Array {
 }
 
 export interface SimPcOptions {
-  fixtures: string;            // path of shared/fixtures
+  fixtures: string;            // the fixture root (tools/fixtures.ts)
   rdrand?: boolean;            // CPUID reports RDRAND (values from machine.rdrandValues)
   rdseed?: boolean;
 }
@@ -101,9 +101,9 @@ export function writeCpuModel(m: SimMachine, o: { rdrand?: boolean; rdseed?: boo
 export function simulatedQemuPc(o: SimPcOptions): SimMachine {
   const m = new SimMachine();
   loadPhysmemFixture(m, join(o.fixtures, "physmem/qemu-7.2-pc-128M"));
-  const tables = join(o.fixtures, "acpi/qemu-7.2/pc");
-  m.writePhys(0x7fdf000, new Uint8Array(readFileSync(join(tables, "facs.dat"))));
-  m.writePhys(0x7fdf040, new Uint8Array(readFileSync(join(tables, "dsdt.dat"))));
+  const tables = join(o.fixtures, QEMU_TABLES, "pc");
+  m.writePhys(0x7fdf000, new Uint8Array(readFixture(join(tables, "facs.dat"))));
+  m.writePhys(0x7fdf040, new Uint8Array(readFixture(join(tables, "dsdt.dat"))));
   writeLoaderPageTables(m);
   writeMultiboot(m, [
     [0n, 0x9fc00n, 1], [0x9fc00n, 0x400n, 2], [0xf0000n, 0x10000n, 2],
