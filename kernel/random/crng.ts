@@ -139,23 +139,33 @@ export function acknowledgeGeneration(low: u64, high: u64): void {
 }
 
 // The restore signals: status registers whose masked bits a restore raises
-// (the GPE status bytes of every GPE with a method; see the header). One
-// register on QEMU pc and q35. `serveSignals` runs the pending event work —
-// the SCI's dispatch — and returns whether it served anything.
+// (the GPE status bytes of every GPE with a method; see the header). QEMU pc
+// and q35 have one, an I/O port: it gets its own two globals, so the check
+// is one port read and a test; any others (memory-mapped, or more blocks)
+// are read after it, out of line. `serveSignals` runs the pending event
+// work — the SCI's dispatch — and returns whether it served anything.
 const MAX_SIGNALS: i32 = 8;
-const signalAddress = new StaticArray<u64>(MAX_SIGNALS);
-const signalMask = new StaticArray<u32>(MAX_SIGNALS);
-const signalIsIo = new StaticArray<bool>(MAX_SIGNALS);
-let signalCount: i32 = 0;
+let firstPort: u32 = 0;
+let firstMask: u32 = 0;
+const otherAddress = new StaticArray<u64>(MAX_SIGNALS);
+const otherMask = new StaticArray<u32>(MAX_SIGNALS);
+const otherIsIo = new StaticArray<bool>(MAX_SIGNALS);
+let otherCount: i32 = 0;
 let serveSignals: GenerationCheck | null = null;
 
 /** Adds a status register (I/O port or physical address) whose `mask` bits a restore raises. */
 export function watchRestoreSignal(isIo: bool, address: u64, mask: u32): bool {
-  if (signalCount >= MAX_SIGNALS || mask == 0) return false;
-  signalAddress[signalCount] = address;
-  signalMask[signalCount] = mask;
-  signalIsIo[signalCount] = isIo;
-  signalCount++;
+  if (mask == 0) return false;
+  if (isIo && firstMask == 0) {
+    firstPort = <u32>address;
+    firstMask = mask;
+    return true;
+  }
+  if (otherCount >= MAX_SIGNALS) return false;
+  otherAddress[otherCount] = address;
+  otherMask[otherCount] = mask;
+  otherIsIo[otherCount] = isIo;
+  otherCount++;
   return true;
 }
 
@@ -166,17 +176,21 @@ export function setRestoreSignalHandler(handler: GenerationCheck): void {
 
 /** Restore-signal registers watched (for stats and tests). */
 export function restoreSignalCount(): i32 {
-  return signalCount;
+  return (firstMask != 0 ? 1 : 0) + otherCount;
+}
+
+function otherSignalRaised(): bool {
+  for (let i = 0; i < otherCount; i++) {
+    const a = unchecked(otherAddress[i]);
+    const v = unchecked(otherIsIo[i]) ? inb(<u32>a) : <u32>physRead(a, 1);
+    if ((v & unchecked(otherMask[i])) != 0) return true;
+  }
+  return false;
 }
 
 // @ts-ignore: decorator
 @inline function signalRaised(): bool {
-  for (let i = 0; i < signalCount; i++) {
-    const a = unchecked(signalAddress[i]);
-    const v = unchecked(signalIsIo[i]) ? inb(<u32>a) : <u32>physRead(a, 1);
-    if ((v & unchecked(signalMask[i])) != 0) return true;
-  }
-  return false;
+  return (firstMask != 0 && (inb(firstPort) & firstMask) != 0) || (otherCount != 0 && otherSignalRaised());
 }
 
 // @ts-ignore: decorator
@@ -205,7 +219,7 @@ export let signalCatches: u64 = 0;
 // @ts-ignore: decorator
 @inline export function checkGeneration(): bool {
   let acted = false;
-  if (signalCount != 0 && signalRaised()) acted = serveRaisedSignals();
+  if (signalRaised()) acted = serveRaisedSignals();
   if (guidChanged()) acted = generationChanged() || acted;
   return acted;
 }
@@ -236,8 +250,14 @@ export function addReseedNotifier(notifier: ReseedNotifier): void {
  * Fills dst[offset, offset+length) with random bytes. Returns false (and
  * writes nothing) while the CRNG is not seeded.
  */
-export function getRandom(dst: Uint8Array, offset: i32, length: i32): bool {
-  if (!checkGeneration()) return draw(dst, offset, length); // a changed generation reseeds before any output
+// @ts-ignore: decorator
+@inline export function getRandom(dst: Uint8Array, offset: i32, length: i32): bool {
+  // Inline: the check and one call, the same frames as a bare draw.
+  if (checkGeneration()) return drawAfterRestore(dst, offset, length); // a restore reseeds before any output
+  return draw(dst, offset, length);
+}
+
+function drawAfterRestore(dst: Uint8Array, offset: i32, length: i32): bool {
   const drawn = draw(dst, offset, length);
   lastFastpathTicks = rdtsc() - fastpathStart;
   return drawn;

@@ -15,7 +15,7 @@ import { hex, parseUnsigned } from "../lib/fmt";
 import { TextBuilder } from "../lib/text";
 import {
   addReseedNotifier, checkGeneration, creditedBits, draw, epoch, fastpathCatches, lastFastpathTicks, getRandom, isSeeded, reseeds,
-  restorePending, seedIfReady, signalCatches, SEED_BITS,
+  restorePending, restoreSignalCount, seedIfReady, signalCatches, SEED_BITS,
 } from "./crng";
 import {
   collectTimerEntropy, detectCpuSources, hasRdrand, hasRdseed, mixBootData, mixCpuRandom, mixTimestamp,
@@ -223,7 +223,8 @@ const PERF_ROUNDS: u64 = 64;
 
 /**
  * `perf getrandom`: average TSC ticks of a 32-byte draw with and without the
- * generation check, and of the check alone. Under `-icount shift=0` the TSC
+ * restore fence's check, of the check alone, and of the output fence (the
+ * read before each character of random output). Under `-icount shift=0` the TSC
  * counts instructions, which makes these exact and repeatable.
  */
 function perfCommand(args: Array<string>): Answer {
@@ -239,9 +240,14 @@ function perfCommand(args: Array<string>): Answer {
   t = rdtsc();
   for (let i: u64 = 0; i < PERF_ROUNDS; i++) checkGeneration();
   const check = (rdtsc() - t) / PERF_ROUNDS;
+  let raised: u64 = 0;
+  t = rdtsc();
+  for (let i: u64 = 0; i < PERF_ROUNDS; i++) if (restorePending()) raised++;
+  const fence = (rdtsc() - t) / PERF_ROUNDS;
   out.fill(0);
   return ok("getrandom32 with_check=" + withCheck.toString() + " without_check=" + withoutCheck.toString() +
-    " check=" + check.toString());
+    " check=" + check.toString() + " output_fence=" + fence.toString() + " signal_registers=" + restoreSignalCount().toString() +
+    (raised != 0 ? " (a restore signal was raised during the measurement)" : ""));
 }
 
 export function registerRandomCommands(): void {

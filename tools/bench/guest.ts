@@ -20,11 +20,16 @@ export interface GuestFigures {
   reseed: number[];
   /** SCI entry to the end of the reseed: from a restore's interrupt to fresh output. */
   sciToReseed: number[];
-  /** A draw that found the GUID changed before the SCI was served: check → reseed → output. */
-  fastpath: number[];
+  /** A clone resumed with a request waiting: the restore's first interrupt → reseeded key (`sci_reseed_tsc`). */
+  cloneWaiting: number[];
+  /** How the clones' restores were caught: by the SCI's interrupt, or by a draw's fence ahead of it. */
+  caughtBySci: number;
+  caughtByFence: number;
   getrandomWithCheck: number;
   getrandomWithoutCheck: number;
   check: number;
+  /** The read before each character of random output. */
+  outputFence: number;
   /** 64 KiB pages of linear memory after boot, and the idle collection's cost. */
   heapPages: number;
   gc: number;
@@ -57,8 +62,8 @@ export async function measureGuest(image: string, machine: MachineType, restores
     await q.command("stats"); // the idle loop collects after each command: the second shows a steady-state collection
     const booted = await q.command("stats");
     const f: GuestFigures = {
-      machine, dispatch: [], reseed: [], sciToReseed: [], fastpath: [],
-      getrandomWithCheck: 0, getrandomWithoutCheck: 0, check: 0,
+      machine, dispatch: [], reseed: [], sciToReseed: [], cloneWaiting: [], caughtBySci: 0, caughtByFence: 0,
+      getrandomWithCheck: 0, getrandomWithoutCheck: 0, check: 0, outputFence: 0,
       heapPages: key(booted, "heap_pages"), gc: key(booted, "gc_tsc"),
     };
     await q.qmp!.hmp("savevm s1");
@@ -76,8 +81,13 @@ export async function measureGuest(image: string, machine: MachineType, restores
     f.getrandomWithCheck = key(perf, "with_check");
     f.getrandomWithoutCheck = key(perf, "without_check");
     f.check = key(perf, "check");
+    f.outputFence = key(perf, "output_fence");
     await q.kill();
-    for (let i = 0; i < restores; i++) f.fastpath.push(await cloneDrawingFirst(image, machine, stateDrive));
+    for (let i = 0; i < restores; i++) {
+      const c = await cloneWithRequestWaiting(image, machine, stateDrive);
+      f.cloneWaiting.push(c.ticks);
+      if (c.byFence) f.caughtByFence++; else f.caughtBySci++;
+    }
     return f;
   } finally {
     await q.kill();
@@ -86,12 +96,12 @@ export async function measureGuest(image: string, machine: MachineType, restores
 }
 
 /**
- * A clone (new process, new GUID) that draws before it serves the SCI: it
- * starts paused (-S) with a `rand` request already in its UART, and the
- * kernel serves COM1 before the SCI, so the draw's every-draw check is what
- * meets the new generation. Returns that path's instructions.
+ * A clone (new process, new GUID) started paused (-S) with a `rand` request
+ * already in its UART: when it runs, COM1 and the SCI are both pending.
+ * Returns the instructions from the first interrupt's entry to the reseeded
+ * key, and whether a draw's fence caught the restore before the SCI did.
  */
-async function cloneDrawingFirst(image: string, machine: MachineType, stateFile: string): Promise<number> {
+async function cloneWithRequestWaiting(image: string, machine: MachineType, stateFile: string): Promise<{ ticks: number; byFence: boolean }> {
   const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
   try {
     const stateDrive = join(workDir, "state.qcow2");
@@ -103,13 +113,12 @@ async function cloneDrawingFirst(image: string, machine: MachineType, stateFile:
       q.sendLine("rand 32");
       await sleep(200); // the bytes reach the UART's FIFO while the vCPU is stopped
       await q.qmp!.execute("cont");
-      await q.waitForLine(/^rand: epoch=\d+ [0-9a-f]{64}$/, { timeoutMs: 60_000 });
+      const drawn = await q.waitForLine(/^rand: epoch=(\d+) [0-9a-f]{64}$/, { timeoutMs: 60_000 });
       await waitForDispatch(q, 0);
+      if (drawn.match[1] !== "2") throw new Error(`expected the clone's draw at epoch 2 (one reseed before it) on ${machine}: ${drawn.line}`);
       const stats = await q.command("stats");
-      if (key(stats, "fastpath") !== 1) {
-        throw new Error(`expected the clone's first draw to catch the new generation (fastpath=1) on ${machine}: ${stats}`);
-      }
-      return key(stats, "fastpath_tsc");
+      const byFence = key(stats, "signal_before_draw") + key(stats, "fastpath") > 0;
+      return { ticks: byFence ? key(stats, "fastpath_tsc") : key(stats, "sci_reseed_tsc"), byFence };
     } finally {
       await q.kill();
     }
