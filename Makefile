@@ -213,6 +213,23 @@ bench-boot bench-clone bench-guest bench-aml bench-size: $(BENCH_DEPS)
 bench-crng-ratio: $(BENCH_DEPS)
 	$(NODE) $(BUILD)/tools/bench.mjs crng $(BENCH_ARGS)
 
+# ---- restore-race soak --------------------------------------------------
+
+# `make soak`: the restore-race scenarios of test/integration/races.test.ts
+# (tools/races/scenarios.ts), SOAK_TRIALS trials each on pc and q35. Prints
+# scenario × machine → fresh/total on stdout (progress and the reason for
+# every stale trial on stderr); fails if any trial was not fresh.
+# SOAK_ARGS passes options, e.g. SOAK_ARGS="--machines q35 --scenarios loadvm-stopped".
+SOAK_TRIALS ?= 200
+$(BUILD)/tools/soak.mjs: $(TOOLS_SOURCES) | npm-deps
+	@mkdir -p $(BUILD)/tools
+	npx esbuild tools/races/soak.ts --bundle --platform=node --format=esm --target=node20 \
+	  --outfile=$@ --log-level=warning
+
+.PHONY: soak
+soak: build $(BUILD)/tools/soak.mjs
+	$(NODE) $(BUILD)/tools/soak.mjs --trials $(SOAK_TRIALS) $(SOAK_ARGS)
+
 # ---- fuzzing ------------------------------------------------------------
 
 FUZZ_SECONDS ?= 3600

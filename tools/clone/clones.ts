@@ -5,8 +5,10 @@
 
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
+import type { QmpClient } from "../qmp/client.js";
 
 /** The line the kernel prints once a restored clone has reseeded. */
 export const CLONE_NOTIFY = /^vmgenid: notify gen=(\d+) guid=([0-9a-f-]{36}) changed=([01]) epoch=(\d+)$/;
@@ -36,18 +38,30 @@ export interface Clone {
   qmpGuid: string;
 }
 
-/** Starts one clone and waits until it has handled its generation change. */
-export async function startClone(o: CloneOptions, index: number): Promise<Clone> {
+/**
+ * Copies the state file into `<workDir>/clone-<index>` and starts QEMU with
+ * `-loadvm`, returning as soon as the serial console is connected: QEMU
+ * restores and starts the guest at that moment, so nothing has been handled
+ * yet (the restore-race scenarios write their request right then). With
+ * `qmp: false` nothing else delays the return; with QMP, the connection is
+ * only served once the guest already runs.
+ */
+export async function launchClone(o: Omit<CloneOptions, "count">, index: number, launch: { qmp?: boolean } = {}): Promise<QemuInstance> {
   const dir = join(o.workDir, `clone-${index}`);
   mkdirSync(dir, { recursive: true });
   const state = join(dir, "state.qcow2");
   o.onProgress?.(index, "copying state");
   copyFileSync(o.stateFile, state);
   o.onProgress?.(index, "restoring");
-  const qemu = await launchQemu({
+  return launchQemu({
     image: o.image, machine: o.machine, cpu: o.cpu, workDir: dir, stateDrive: state, loadvm: o.tag,
-    vmgenid: o.guid?.(index) ?? "auto", lifetimeSec: o.lifetimeSec ?? 600,
+    vmgenid: o.guid?.(index) ?? "auto", lifetimeSec: o.lifetimeSec ?? 600, qmp: launch.qmp,
   });
+}
+
+/** Starts one clone and waits until it has handled its generation change. */
+export async function startClone(o: CloneOptions, index: number): Promise<Clone> {
+  const qemu = await launchClone(o, index);
   try {
     const { match } = await qemu.waitForLine(CLONE_NOTIFY, { timeoutMs: 60_000 });
     const qmpGuid = (await qemu.qmp!.execute<{ guid: string }>("query-vm-generation-id")).guid;
@@ -68,4 +82,24 @@ export async function startClones(o: CloneOptions): Promise<Clone[]> {
     throw (failed as PromiseRejectedResult).reason;
   }
   return results.map((r) => (r as PromiseFulfilledResult<Clone>).value);
+}
+
+/**
+ * Saves the running state of `qmp`'s VM to `file` (`migrate` to `exec:cat >
+ * FILE`, polling `query-migrate`); restore it with `-incoming "exec:cat FILE"`.
+ * The source is left paused in `postmigrate`: `cont` resumes it.
+ */
+export async function migrateToFile(qmp: QmpClient, file: string, timeoutMs = 120_000): Promise<void> {
+  if (/['"\s]/.test(file)) throw new Error(`migration file ${file} must not contain quotes or spaces (it goes into exec:cat)`);
+  await qmp.execute("migrate", { uri: `exec:cat > ${file}` });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await qmp.execute<{ status: string; "error-desc"?: string }>("query-migrate");
+    if (info.status === "completed") return;
+    if (info.status === "failed" || info.status === "cancelled") {
+      throw new Error(`migration ${info.status}${info["error-desc"] ? `: ${info["error-desc"]}` : ""}`);
+    }
+    if (Date.now() > deadline) throw new Error(`migration to ${file} not completed within ${timeoutMs} ms (status ${info.status})`);
+    await sleep(50);
+  }
 }

@@ -1,0 +1,197 @@
+// What "fresh" means for one trial of a restore-race scenario, judged from
+// what the serial console printed. Pure functions: the scenarios
+// (scenarios.ts) collect the observations, the integration suite and
+// `make soak` assert on the verdicts, and test/unit/races-judge.test.ts pins
+// the rules down on hand-made transcripts.
+//
+// The promise being judged: no random byte is served from a pre-restore
+// state. A trial's output is fresh when its epoch is past the snapshot's,
+// and no 64-hex-digit output repeats the snapshot timeline (what the
+// original VM printed after the snapshot) or any other trial of the scenario.
+
+/** The answer to `rand 32`. */
+export const RAND_ANSWER = /^rand: epoch=(\d+) ([0-9a-f]{64})$/;
+/** One complete `stream` line. */
+export const STREAM_LINE = /^stream: seq=(\d+) epoch=(\d+) ([0-9a-f]{64})$/;
+export const STREAM_STOPPED = /^stream: stopped$/;
+/** How the restored kernel ends a line that the snapshot caught in flight. */
+export const CUT_MARKER = " [cut by restore]";
+/**
+ * Bytes of a line in flight that may legitimately reach the host after a
+ * restore: the 16550's 16-byte transmit FIFO is device state, saved with the
+ * snapshot and drained by QEMU after the restore, out of the kernel's hands.
+ * More random digits than that are the restored kernel going on with an old
+ * line. (A tail of at most 14 digits, unmarked, cannot be told from a FIFO
+ * that held the end of a finished line; the restore fence's other checks, and
+ * the rand scenarios, are what catch a kernel that leaks that little.)
+ */
+export const IN_FLIGHT_LIMIT = 16;
+
+/** Lines a kernel prints around a restore that are neither output nor fragments. */
+const KNOWN_LINE = [
+  STREAM_LINE,
+  STREAM_STOPPED,
+  RAND_ANSWER,
+  /^vmgenid: notify gen=\d+ /,
+  /^acpi: notify /,
+];
+const HEX64 = /[0-9a-f]{64}/g;
+
+export interface Output { epoch: number; hex: string }
+export interface StreamOutput extends Output { seq: number }
+
+/** What the snapshot's own timeline printed. */
+export interface RandTimeline { epoch: number; hex: string }
+export interface StreamTimeline {
+  /** The epoch of the stream lines at the snapshot. */
+  epoch: number;
+  /** Every complete stream line the original VM printed, before and after the snapshot. */
+  lines: StreamOutput[];
+}
+
+export interface RandObservation {
+  answer?: Output;
+  /** Why the trial has no answer, or what else went wrong (a restore never announced). */
+  error?: string;
+}
+
+export interface StreamObservation {
+  /** Every serial line printed after the restore, through `stream: stopped` (when it came). */
+  lines: string[];
+  error?: string;
+}
+
+export interface Verdict {
+  index: number;
+  fresh: boolean;
+  /** Why not, one entry per problem; empty when fresh. */
+  why: string[];
+}
+
+export interface RandTrial extends Verdict {
+  answer?: Output;
+}
+
+export interface StreamTrial extends Verdict {
+  /** Lines before the first well-formed one: what was in flight at the snapshot, as printed. */
+  fragment: string[];
+  /** Complete stream lines printed after the restore. */
+  outputs: StreamOutput[];
+}
+
+export function parseRand(line: string): Output | null {
+  const m = RAND_ANSWER.exec(line);
+  return m ? { epoch: Number(m[1]), hex: m[2] } : null;
+}
+
+export function parseStream(line: string): StreamOutput | null {
+  const m = STREAM_LINE.exec(line);
+  return m ? { seq: Number(m[1]), epoch: Number(m[2]), hex: m[3] } : null;
+}
+
+/** Judges the rand trials of one scenario together (each must differ from all the others). */
+export function judgeRand(timeline: RandTimeline, observations: readonly RandObservation[]): RandTrial[] {
+  const firstWith = new Map<string, number>();
+  observations.forEach((o, i) => { if (o.answer && !firstWith.has(o.answer.hex)) firstWith.set(o.answer.hex, i); });
+  return observations.map((o, index) => {
+    const why: string[] = [];
+    if (o.error) why.push(o.error);
+    const a = o.answer;
+    if (!a) {
+      if (!o.error) why.push("no answer");
+    } else {
+      if (a.epoch <= timeline.epoch) why.push(`epoch ${a.epoch} is not past the snapshot's epoch ${timeline.epoch}`);
+      if (a.hex === timeline.hex) why.push("the answer is the snapshot timeline's own answer (served from the restored CRNG state)");
+      const others = observations.flatMap((p, j) => (j !== index && p.answer?.hex === a.hex ? [j] : []));
+      if (others.length > 0) why.push(`the same answer as trial${others.length > 1 ? "s" : ""} ${others.join(", ")}`);
+    }
+    return { index, fresh: why.length === 0, why, answer: a };
+  });
+}
+
+/**
+ * Splits what a trial printed after the restore into the fragment of the
+ * line in flight at the snapshot (the lines before the first well-formed
+ * one) and the complete outputs after it.
+ */
+export function splitStream(lines: readonly string[]): { fragment: string[]; outputs: StreamOutput[]; stray: string[] } {
+  let first = lines.findIndex((l) => KNOWN_LINE.some((re) => re.test(l)));
+  if (first < 0) first = lines.length;
+  const fragment = lines.slice(0, first);
+  const outputs: StreamOutput[] = [];
+  const stray: string[] = [];
+  for (const l of lines.slice(first)) {
+    const s = parseStream(l);
+    if (s) outputs.push(s);
+    else if (!KNOWN_LINE.some((re) => re.test(l)) && l.match(HEX64)) stray.push(l);
+  }
+  return { fragment, outputs, stray };
+}
+
+/** Digits of the random field at the end of `text`: a trailing hex run after a space (or the whole text); "=43" is a number. */
+export function randomDigits(text: string): number {
+  return /(?:^| )([0-9a-f]+)$/.exec(text)?.[1].length ?? 0;
+}
+
+/**
+ * Bytes of random output that the fragment shows were on their way at the
+ * snapshot. A fragment line the restored kernel ended with the cut marker
+ * may have had its plain text ("stream: seq=52 epoch=1 ") written after the
+ * restore; only its random digits count. A line without the marker was
+ * finished before the snapshot, so all of it and its CR LF were in the FIFO.
+ */
+export function inFlightBytes(fragment: readonly string[]): number {
+  let bytes = 0;
+  for (const l of fragment) {
+    bytes += l.endsWith(CUT_MARKER) ? randomDigits(l.slice(0, -CUT_MARKER.length)) : l.length + 2;
+  }
+  return bytes;
+}
+
+/** Judges the stream trials of one scenario together. */
+export function judgeStream(timeline: StreamTimeline, observations: readonly StreamObservation[]): StreamTrial[] {
+  const split = observations.map((o) => splitStream(o.lines));
+  const timelineSeq = new Map<string, number>();
+  for (const l of timeline.lines) if (!timelineSeq.has(l.hex)) timelineSeq.set(l.hex, l.seq);
+  // hex -> the trials that printed it as a complete output
+  const byHex = new Map<string, Set<number>>();
+  split.forEach((s, i) => {
+    for (const hex of [...s.outputs.map((o) => o.hex), ...s.stray.flatMap((l) => l.match(HEX64) ?? [])]) {
+      const set = byHex.get(hex) ?? new Set<number>();
+      set.add(i);
+      byHex.set(hex, set);
+    }
+  });
+  return observations.map((o, index) => {
+    const { fragment, outputs, stray } = split[index];
+    const why: string[] = [];
+    if (o.error) why.push(o.error);
+    const bytes = inFlightBytes(fragment);
+    if (bytes > IN_FLIGHT_LIMIT) {
+      const text = fragment.join("⏎");
+      const old = timeline.lines.find((l) => fragment.length > 0 && `stream: seq=${l.seq} epoch=${l.epoch} ${l.hex}`.endsWith(fragment[0].replace(CUT_MARKER, "")));
+      why.push(`the line in flight at the snapshot went on after the restore: "${text.length > 90 ? text.slice(0, 90) + "…" : text}" ` +
+        `(${bytes} bytes of it, more than the UART's ${IN_FLIGHT_LIMIT}-byte FIFO held${old ? `; it is the rest of the timeline's seq=${old.seq}` : ""})`);
+    }
+    if (outputs.length === 0 && !o.error) why.push("no complete stream line after the restore");
+    const stale = outputs.filter((l) => l.epoch <= timeline.epoch);
+    if (stale.length > 0) {
+      why.push(`${stale.length} line${stale.length > 1 ? "s" : ""} at epoch ${[...new Set(stale.map((l) => l.epoch))].join("/")}, ` +
+        `not past the snapshot's epoch ${timeline.epoch} (seq=${stale.map((l) => l.seq).join(",")})`);
+    }
+    const repeats = outputs.filter((l) => timelineSeq.has(l.hex));
+    if (repeats.length > 0) {
+      why.push(`${repeats.length} line${repeats.length > 1 ? "s repeat" : " repeats"} the snapshot timeline ` +
+        `(${repeats.map((l) => `seq=${l.seq} = timeline seq=${timelineSeq.get(l.hex)}`).join(", ")})`);
+    }
+    for (const l of stray) {
+      for (const hex of l.match(HEX64) ?? []) if (timelineSeq.has(hex)) why.push(`a stray line repeats the timeline's seq=${timelineSeq.get(hex)}: "${l}"`);
+    }
+    const shared = new Set<number>();
+    for (const hex of [...outputs.map((l) => l.hex), ...stray.flatMap((l) => l.match(HEX64) ?? [])]) {
+      for (const j of byHex.get(hex) ?? []) if (j !== index) shared.add(j);
+    }
+    if (shared.size > 0) why.push(`output shared with trial${shared.size > 1 ? "s" : ""} ${[...shared].sort((a, b) => a - b).join(", ")}`);
+    return { index, fresh: why.length === 0, why, fragment, outputs };
+  });
+}
