@@ -3,7 +3,7 @@
 // (fresh, with its cut marker), so the integration suite's pass/fail means
 // what it says.
 import { describe, expect, it } from "vitest";
-import { inFlightBytes, judgeRand, judgeStream, randomDigits, splitStream, type StreamOutput } from "../../tools/races/judge.js";
+import { inFlightDigits, judgeRand, judgeStream, randomDigits, splitStream, type StreamOutput } from "../../tools/races/judge.js";
 
 const hex = (c: string) => c.repeat(64);
 const line = (seq: number, epoch: number, h: string) => `stream: seq=${seq} epoch=${epoch} ${h}`;
@@ -40,21 +40,22 @@ describe("stream verdicts", () => {
   const after = (fragment: string[], first: number, n = 3) =>
     [...fragment, ...Array.from({ length: n }, (_, i) => line(first + i, 2, hex("bcdef"[(first + i) % 5]))), "stream: stopped"];
 
-  it("counts only the random field's digits of a marked fragment, and all of an unmarked one", () => {
+  it("counts only the random field's digits of a fragment", () => {
     expect(randomDigits("m: seq=52 epoch=1 ")).toBe(0);
     expect(randomDigits("=43")).toBe(0);
     expect(randomDigits("3f")).toBe(2);
     expect(randomDigits("epoch=1 3f")).toBe(2);
-    expect(inFlightBytes(["m: seq=52 epoch=1  [cut by restore]"])).toBe(0);
-    expect(inFlightBytes(["3f [cut by restore]"])).toBe(2);
-    expect(inFlightBytes(["c89d", "stream: se [cut by restore]"])).toBe(6);
-    expect(inFlightBytes(["=43 epoch=1 " + hex("3")])).toBe(78);
+    expect(inFlightDigits(["m: seq=52 epoch=1  [cut by restore]"])).toBe(0);
+    expect(inFlightDigits(["3f [cut by restore]"])).toBe(2);
+    expect(inFlightDigits(["c89d", "stream: se [cut by restore]"])).toBe(4);
+    expect(inFlightDigits(["=43 epoch=1 " + hex("3")])).toBe(64);
+    expect(inFlightDigits(["e7 epoch=1 vmgenid: notify gen=1 guid=0 changed=0 epoch=2"])).toBe(0);
   });
 
   it("fresh: fragments a fenced kernel prints (marker, FIFO tail, nothing in flight)", () => {
     for (const fragment of [
       ["m: seq=52 epoch=1  [cut by restore]"], ["3f [cut by restore]"], [" [cut by restore]"], [],
-      ["c89d", "stream: seq=4 epoch=1  [cut by restore]"], ["0123456789ab"],
+      ["c89d", "stream: seq=4 epoch=1  [cut by restore]"], ["0123456789abcdef0"], ["0123456789abcdef0 [cut by restore]"],
     ]) {
       const [v] = judgeStream(timeline, [{ lines: after(fragment, 44) }]);
       expect([fragment, v.why]).toEqual([fragment, []]);
@@ -65,9 +66,9 @@ describe("stream verdicts", () => {
   it("stale: the pre-fix kernel finishing the line in flight", () => {
     const [v] = judgeStream(timeline, [{ lines: after(["=43 epoch=1 " + hex("3")], 44) }]);
     expect(v.fresh).toBe(false);
-    expect(v.why.join()).toMatch(/went on after the restore.*78 bytes of it.*the rest of the timeline's seq=43/);
-    const [w] = judgeStream(timeline, [{ lines: after(["0123456789abcde"], 44) }]); // 15 digits + CR LF > 16
-    expect(w.fresh).toBe(false);
+    expect(v.why.join()).toMatch(/went on after the restore.*64 random digits.*the rest of the timeline's seq=43/);
+    const [w] = judgeStream(timeline, [{ lines: after(["0123456789abcdef01 [cut by restore]"], 44) }]); // 18 > 17
+    expect(w.why.join()).toMatch(/18 random digits/);
   });
 
   it("stale: complete lines at the snapshot's epoch, repeating the timeline, shared between trials", () => {
