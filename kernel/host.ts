@@ -10,7 +10,7 @@ export {
   amlReset, amlLoadTable, amlNamespaceListing, amlEvaluateJson,
 } from "./aml/index";
 export const UINT8ARRAY_ID = idof<Uint8Array>();
-export { checkDefinitionBlock, registerAmlCommand } from "./aml/index";
+export { amlNewEvent, checkDefinitionBlock, registerAmlCommand } from "./aml/index";
 export { mmInit, mmMap, mmUnmap, mmError, mmDescribe, mmTranslate, mmFramesAllocated } from "./mm/host-view";
 export { eventsCreate, eventsCreateMemoryGpe, eventsSci } from "./acpi/events-host-view";
 export {
