@@ -172,10 +172,10 @@ typecheck: | npm-deps
 # The JSON report feeds .ci/run's summary line.
 VITEST := npx vitest run --reporter=default --reporter=json --outputFile.json=$(BUILD)/test-report.json
 
-test: build aml-cases typecheck
+test: build aml-cases typecheck $(BUILD)/fuzz/kernel.wasm
 	$(VITEST)
 
-test-unit: build aml-cases
+test-unit: build aml-cases $(BUILD)/fuzz/kernel.wasm
 	$(VITEST) --project unit
 
 test-integration: build
@@ -238,8 +238,14 @@ $(BUILD)/tools/fuzz.mjs: $(TOOLS_SOURCES) | npm-deps
 	npx esbuild tools/aml/fuzz-main.ts --bundle --platform=node --format=esm --target=node20 \
 	  --outfile=$@ --log-level=warning
 
+# The kernel's own runtime (minimal: no automatic collection) and heap size,
+# so what exhausts the kernel's heap crashes the fuzzer too (tools/aml/fuzz.ts).
+$(BUILD)/fuzz/kernel.wasm: $(KERNEL_SOURCES) asconfig.json | npm-deps
+	@mkdir -p $(BUILD)/fuzz
+	npx asc kernel/host.ts --target fuzz
+
 .PHONY: fuzz
-fuzz: build $(BUILD)/tools/fuzz.mjs
+fuzz: build $(BUILD)/fuzz/kernel.wasm $(BUILD)/tools/fuzz.mjs
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(NODE) $(BUILD)/tools/fuzz.mjs
 
 # The kernel's ChaCha20 through the kernel's own pipeline (asc → wasm2c →

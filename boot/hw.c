@@ -89,6 +89,9 @@ void HW(phys_copy_in)(hw_t *h, u32 dst, u64 phys, u32 len) {
 
 u64 HW(linear_base)(hw_t *h) { (void)h; return LINEAR_MEMORY_BASE; }
 u64 HW(linear_limit)(hw_t *h) { (void)h; return LINEAR_MEMORY_LIMIT; }
+/* The end of the direct map: phys_read/phys_write/phys_copy_in reach
+ * [0, this) and nothing else; the kernel checks before it asks (mm/phys.ts). */
+u64 HW(direct_map_limit)(hw_t *h) { (void)h; return DIRECT_MAP_SIZE; }
 
 u64 HW(rdmsr)(hw_t *h, u32 msr) {
   (void)h;

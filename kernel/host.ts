@@ -10,9 +10,9 @@ export {
   amlReset, amlLoadTable, amlNamespaceListing, amlEvaluateJson,
 } from "./aml/index";
 export const UINT8ARRAY_ID = idof<Uint8Array>();
-export { checkDefinitionBlock } from "./aml/index";
+export { amlNewEvent, checkDefinitionBlock, registerAmlCommand } from "./aml/index";
 export { mmInit, mmMap, mmUnmap, mmError, mmDescribe, mmTranslate, mmFramesAllocated } from "./mm/host-view";
-export { eventsCreate, eventsSci } from "./acpi/events-host-view";
+export { eventsCreate, eventsCreateMemoryGpe, eventsSci } from "./acpi/events-host-view";
 export {
   blake2sHex, blake2sU64Hex, blake2sEdgesHex, chacha20BlockHex, chacha20XorHex, chacha20Blocks, blake2sBytes,
 } from "./random/host-view";

@@ -32,6 +32,9 @@
 // those frames out of anything it hands out.
 @external("hw", "linear_base") export declare function linearBase(): u64;
 @external("hw", "linear_limit") export declare function linearLimit(): u64;
+// The end of the loader's direct map: physical accesses reach [0, this) only.
+// Which addresses may be accessed is decided in kernel/mm/phys.ts.
+@external("hw", "direct_map_limit") export declare function directMapLimit(): u64;
 
 // CPU state the memory manager reads: MSRs (PAT, MTRRs), CPUID, CR3, and
 // the TLB flush of one page after a page-table edit.

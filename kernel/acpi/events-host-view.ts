@@ -2,7 +2,7 @@
 // the machine image): an AcpiEvents over register blocks the test simulates.
 
 import { AcpiEvents, EventRegisters } from "./events";
-import { ADDRESS_SPACE_IO, RegisterBlock } from "./fadt";
+import { ADDRESS_SPACE_IO, ADDRESS_SPACE_MEMORY, RegisterBlock } from "./fadt";
 import { deliverPendingNotifies } from "../aml/index";
 
 let testEvents: AcpiEvents | null = null;
@@ -16,6 +16,15 @@ export function eventsCreate(gpe0: u32, gpe0Len: u32, pm1aEvt: u32, pm1EvtLen: u
   r.pm1aCnt = new RegisterBlock(ADDRESS_SPACE_IO, pm1aCnt, 2, false);
   r.smiCmd = smiCmd;
   r.acpiEnable = acpiEnable;
+  testEvents = new AcpiEvents(r);
+  testEvents!.init();
+}
+
+/** Events whose only block is a GPE0 block in SystemMemory at `gpe0` (the FADT's X_GPE0_BLK), no PM1. */
+export function eventsCreateMemoryGpe(gpe0: u64, gpe0Len: u32): void {
+  const r = new EventRegisters();
+  r.gpe0 = new RegisterBlock(ADDRESS_SPACE_MEMORY, gpe0, <u8>gpe0Len, true);
+  r.gpe0Len = gpe0Len;
   testEvents = new AcpiEvents(r);
   testEvents!.init();
 }

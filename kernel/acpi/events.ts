@@ -2,9 +2,11 @@
 // dispatch of an SCI to the `\_GPE._Exx` / `_Lxx` methods.
 // Owns: every PM1 and GPE status/enable register, the counters of SCIs,
 // GPE dispatches and delivered notifies. May call: hw register access, the
-// AML subsystem (evaluation, notify delivery), the console.
-// Never: enables a GPE without a method to run for it, or leaves a fired
-// GPE's status set (a level SCI would storm).
+// AML subsystem (evaluation, notify delivery), mm/phys.ts, the console.
+// Never: enables a GPE without a method to run for it, leaves a fired
+// GPE's status set (a level SCI would storm), or uses a register block the
+// kernel cannot reach (memory outside its direct map, ports past 0xFFFF,
+// another address space): such a block is logged by name and ignored.
 //
 // Dispatch order per GPE, as ACPI 6.5 §5.6.4 requires: disable it; for an
 // edge GPE clear its status first (an edge arriving during the method is
@@ -15,7 +17,8 @@
 import { inb, outb, physRead, physWrite } from "../hw";
 import { log } from "../console/log";
 import { hex } from "../lib/fmt";
-import { Fadt, RegisterBlock } from "./fadt";
+import { ADDRESS_SPACE_MEMORY, Fadt, RegisterBlock } from "./fadt";
+import { physRangeMapped, physUnmappedError } from "../mm/phys";
 import { NamespaceNode } from "../aml/namespace";
 import { AmlMethod } from "../aml/objects";
 import { amlEvaluateNode, amlInterpreter, deliverPendingNotifies, queueNotifies } from "../aml/index";
@@ -96,9 +99,27 @@ export class EventRegisters {
   }
 }
 
-function registersOf(block: RegisterBlock | null): Registers | null {
+const IO_PORT_LIMIT: u64 = 0x10000;
+
+/** The block's registers, or null (logged, by name) when it is absent or outside what the kernel can reach. */
+function registersOf(block: RegisterBlock | null, length: u32, name: string): Registers | null {
   if (block == null || !block.present) return null;
-  return new Registers(block.isIo, block.address);
+  const bytes = <u64>max(length, 1);
+  const a = block.address;
+  if (block.isIo) {
+    if (a >= IO_PORT_LIMIT || bytes > IO_PORT_LIMIT - a) {
+      log("acpi", "FADT " + name + " at I/O port 0x" + hex(a) + " length " + bytes.toString() +
+        " is outside the I/O port space (0-0xffff); ignored");
+      return null;
+    }
+  } else if (block.addressSpace != ADDRESS_SPACE_MEMORY) {
+    log("acpi", "FADT " + name + " is in address space " + block.addressSpace.toString() + ", neither memory nor I/O; ignored");
+    return null;
+  } else if (!physRangeMapped(a, bytes)) {
+    log("acpi", "FADT " + physUnmappedError(name, a, bytes) + "; ignored");
+    return null;
+  }
+  return new Registers(block.isIo, a);
 }
 
 function hexDigitValue(c: i32): i32 {
@@ -123,7 +144,7 @@ export class AcpiEvents {
     const c = this.config;
     this.enterAcpiMode();
     this.pm1Half = c.pm1EvtLen / 2;
-    const a = registersOf(c.pm1aEvt), b = registersOf(c.pm1bEvt);
+    const a = registersOf(c.pm1aEvt, c.pm1EvtLen, "PM1a_EVT_BLK"), b = registersOf(c.pm1bEvt, c.pm1EvtLen, "PM1b_EVT_BLK");
     if (a != null) this.pm1.push(a);
     if (b != null) this.pm1.push(b);
     for (let i = 0; i < this.pm1.length; i++) {
@@ -131,7 +152,7 @@ export class AcpiEvents {
       this.pm1[i].write16(this.pm1Half, 0);
       this.pm1[i].write16(0, this.pm1[i].read16(0));
     }
-    const g0 = registersOf(c.gpe0), g1 = registersOf(c.gpe1);
+    const g0 = registersOf(c.gpe0, c.gpe0Len, "GPE0_BLK"), g1 = registersOf(c.gpe1, c.gpe1Len, "GPE1_BLK");
     if (g0 != null && c.gpe0Len >= 2) this.blocks.push(new GpeBlock(g0, c.gpe0Len / 2, 0));
     if (g1 != null && c.gpe1Len >= 2) this.blocks.push(new GpeBlock(g1, c.gpe1Len / 2, c.gpe1Base));
     for (let i = 0; i < this.blocks.length; i++) {
@@ -154,7 +175,7 @@ export class AcpiEvents {
   private enterAcpiMode(): void {
     const c = this.config;
     if (c.hardwareReduced) { log("acpi", "hardware-reduced ACPI: no SCI_EN, no GPE blocks from the FADT"); return; }
-    const cnt = registersOf(c.pm1aCnt);
+    const cnt = registersOf(c.pm1aCnt, 2, "PM1a_CNT_BLK");
     if (cnt == null) { log("acpi", "no PM1a control block; cannot check ACPI mode"); return; }
     if ((cnt.read16(0) & SCI_EN) != 0) { log("acpi", "already in ACPI mode (SCI_EN set)"); return; }
     if (c.smiCmd == 0 || c.acpiEnable == 0) {

@@ -1,11 +1,13 @@
 // The AML subsystem's face to the rest of the kernel and to the host CLI.
 // Owns: the one Interpreter instance, table validation before loading,
-// evaluation by path with JSON results, Notify delivery to registered
-// handlers, and the `aml <path>` shell command.
-// May call: the interpreter, the console. Never: reaches hardware except
-// through operation regions (region.ts).
+// evaluation by path with JSON results, the smaller allocation limit of
+// identification objects, Notify delivery to registered handlers, and the
+// `aml <path>` shell command.
+// May call: the interpreter, the meter, the console. Never: reaches
+// hardware except through operation regions (region.ts); begins an AML
+// event on its own in the kernel (main.ts does, after each collection).
 
-import { resetAmlMeter } from "./meter";
+import { amlBeginEvent, amlLimitTo, amlRestoreLimit } from "./meter";
 import { Interpreter, PendingNotify } from "./interpreter";
 import { NamespaceNode, NotifyHandler } from "./namespace";
 import { AmlObject, AmlReference, ObjectType, RefKind, typeName } from "./objects";
@@ -45,7 +47,30 @@ export function amlInterpreter(): Interpreter {
 /** Starts over with an empty namespace (host tools load several table sets). */
 export function amlReset(): void {
   interpreter = new Interpreter();
-  resetAmlMeter();
+  amlBeginEvent();
+}
+
+/**
+ * A new AML event: the allocation budget and the work count start over.
+ * The kernel calls this only after collecting garbage (main.ts); the host
+ * tools before each evaluation they are asked for.
+ */
+export function amlNewEvent(): void {
+  amlBeginEvent();
+}
+
+/**
+ * Objects that identify a device and that firmware defines as constants, or
+ * as methods that return one. The kernel evaluates them for every device in
+ * one event (boot's discovery), so each may allocate only this much: a
+ * method that allocates more cannot starve the evaluations after it.
+ */
+const IDENTIFICATION_NAMES: string[] = ["_HID", "_CID", "_UID", "_ADR", "_STA", "_SUN", "_DDN", "_CLS", "_SUB", "_HRV"];
+export const IDENTIFICATION_BUDGET: u64 = 128 << 10;
+
+function isIdentification(node: NamespaceNode): bool {
+  for (let i = 0; i < IDENTIFICATION_NAMES.length; i++) if (IDENTIFICATION_NAMES[i] == node.name) return true;
+  return false;
 }
 
 function headerString(bytes: Uint8Array, offset: i32, length: i32): string {
@@ -116,7 +141,13 @@ export function amlEvaluateNode(node: NamespaceNode): EvalOutcome {
   const outcome = new EvalOutcome();
   outcome.node = node;
   interpreter.notifies.length = 0; // a table load's stray notifies are not this evaluation's
-  outcome.result = interpreter.evaluateNode(node, NO_ARGS);
+  if (isIdentification(node)) {
+    const saved = amlLimitTo(IDENTIFICATION_BUDGET, node.name);
+    outcome.result = interpreter.evaluateNode(node, NO_ARGS);
+    amlRestoreLimit(saved);
+  } else {
+    outcome.result = interpreter.evaluateNode(node, NO_ARGS);
+  }
   if (interpreter.error != null) {
     outcome.error = interpreter.error!.toString();
     outcome.result = null;
@@ -157,7 +188,9 @@ export function outcomeJson(o: EvalOutcome): string {
   return "{\"path\":" + jsonString(o.path) + ",\"result\":" + objectJson(o.result) + ",\"notify\":[" + notes.join(",") + "]}";
 }
 
+/** The host CLI's `eval`: each path is one event, as one `aml` command is in the kernel. */
 export function amlEvaluateJson(path: string): string {
+  amlBeginEvent();
   return outcomeJson(amlEvaluate(path));
 }
 

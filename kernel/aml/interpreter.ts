@@ -3,12 +3,21 @@
 // Owns: bytecode decoding (one opcode switch; method bodies decoded when
 // called), method frames (Arg0–6, Local0–7, temporary names), control flow,
 // operand conversion, stores, field access through region.ts, and the Notify
-// queue. Never traps: every read is bound-checked and every failure becomes
-// an AmlError naming the problem, the opcode and the table offset, which
-// aborts only the current evaluation (a table load keeps what it created).
-// Loops, expression nesting and method calls are capped.
+// queue. Never traps: every read is bound-checked, every integer that
+// indexes or sizes is compared as the u64 it is (never cast first), every
+// allocation whose size the AML decides asks the meter first (meter.ts),
+// and every region access is checked by region.ts before it is made; every
+// failure becomes an AmlError naming the problem, the opcode and the table
+// offset, which aborts only the current evaluation (a table load keeps what
+// it created). Loops, expression nesting, method calls and IndexField/
+// BankField chains (when defined) are capped; terms and field accesses
+// count against the event's work limit.
+// May call: the meter, objects, names, the namespace, region.ts.
 
-import { AML_ALLOCATION_BUDGET, OBJECT_BYTES, amlBudgetExceeded, chargeAmlBytes, resetAmlMeter } from "./meter";
+import {
+  OBJECT_BYTES, amlBudgetExceeded, amlBudgetProblem, amlCanAllocate, amlWorkExceeded, amlWorkProblem, chargeAmlBytes,
+  countAmlWork,
+} from "./meter";
 import { TextBuilder } from "../lib/text";
 import {
   ACCESS_BUFFER, ACCESS_BYTE, ACCESS_DWORD, ACCESS_QWORD, ACCESS_WORD, AmlBuffer, AmlBufferField,
@@ -21,11 +30,13 @@ import {
 import { NamePath, isLeadNameChar, isNameChar } from "./names";
 import { NATIVE_OSI, Namespace, NamespaceNode } from "./namespace";
 import * as op from "./opcodes";
-import { regionRead, regionWrite, spaceName, spaceSupported, SPACE_PCI_CONFIG } from "./region";
+import { regionAccessProblem, regionRead, regionWrite, SPACE_PCI_CONFIG } from "./region";
 
 export const MAX_WHILE_ITERATIONS: i32 = 65536;
 export const MAX_NESTING: i32 = 96;
 export const MAX_CALL_DEPTH: i32 = 24;
+/** How deep IndexFields and BankFields may be built on one another: each level doubles the accesses of one unit. */
+export const MAX_FIELD_CHAIN: i32 = 4;
 /** A term's own scratch besides what it charges where it allocates (meter.ts). */
 const TERM_BYTES: u64 = 16;
 export const INTERPRETER_REVISION: u64 = 0x20261122;
@@ -134,6 +145,20 @@ export class Interpreter {
   }
 
   private get failed(): bool { return this.error != null; }
+
+  /** Fails with the named error for a refused allocation; false, for `amlCanAllocate(n) || this.refuse(…)`
+   * (the message is built only when the allocation is refused). */
+  private refuse(what: string, bytes: u64): bool {
+    this.fail(amlBudgetProblem(what, bytes));
+    return false;
+  }
+
+  /** A value copy for a store; fails by name when it does not fit the budget. */
+  private copyForStore(value: AmlObject | null): AmlObject | null {
+    const copy = copyValue(value);
+    if (copy == null && value != null) this.fail(conversionError);
+    return copy;
+  }
 
   // ---- byte-level decoding -----------------------------------------------
 
@@ -264,7 +289,8 @@ export class Interpreter {
    * field's current value). Leaves queued notifies in `notifies`.
    */
   evaluateNode(node: NamespaceNode, args: Array<AmlObject | null>): AmlObject | null {
-    resetAmlMeter();
+    // No meter reset: the budget and the work count belong to the event
+    // (meter.ts); an event that runs many evaluations adds them all up.
     this.error = null;
     this.control = CONTROL_NONE;
     this.nesting = 0;
@@ -296,10 +322,8 @@ export class Interpreter {
   /** Decodes and runs one term; returns its value when `wantValue`. */
   private evaluateTerm(wantValue: bool): AmlObject | null {
     chargeAmlBytes(TERM_BYTES);
-    if (amlBudgetExceeded()) {
-      return this.fail("allocated about " + (AML_ALLOCATION_BUDGET >> 20).toString() + " MiB in one evaluation " +
-        "(runaway loop?); the kernel reclaims AML memory only between events");
-    }
+    if (amlBudgetExceeded()) return this.fail(amlBudgetProblem("this evaluation", 0));
+    if (!countAmlWork(1)) return this.fail(amlWorkProblem());
     if (++this.nesting > MAX_NESTING) {
       this.nesting--;
       return this.fail("expression and call nesting deeper than " + MAX_NESTING.toString());
@@ -511,7 +535,10 @@ export class Interpreter {
   }
 
   private readStringConstant(): AmlObject | null {
-    const s = new TextBuilder();
+    let n = 0;
+    while (this.pc + n < this.limit && unchecked(this.code[this.pc + n]) != 0) n++;
+    if (!(amlCanAllocate(<u64>n * 4 + OBJECT_BYTES) || this.refuse("a " + n.toString() + "-character String constant", <u64>n * 4 + OBJECT_BYTES))) return null;
+    const s = new TextBuilder(n);
     for (;;) {
       const c = this.readByte();
       if (this.failed) return null;
@@ -533,6 +560,7 @@ export class Interpreter {
     const initLength = end - this.pc;
     if (size > 0x100000) return this.fail("Buffer size " + size.toString() + " is larger than 1 MiB");
     const length = max(<i32>size, initLength);
+    if (!(amlCanAllocate(<u64>length + OBJECT_BYTES * 2) || this.refuse("Buffer of " + length.toString() + " bytes", <u64>length + OBJECT_BYTES * 2))) return null;
     const data = new Uint8Array(length);
     for (let i = 0; i < initLength; i++) unchecked(data[i] = this.code[this.pc + i]);
     this.pc = end;
@@ -551,6 +579,10 @@ export class Interpreter {
       count = <i32>n;
     } else {
       count = this.readByte();
+    }
+    if (!(amlCanAllocate((<u64>count << 2) + OBJECT_BYTES * 2) || this.refuse("Package of " + count.toString() + " elements", (<u64>count << 2) + OBJECT_BYTES * 2))) {
+      this.limit = savedLimit;
+      return null;
     }
     const elements = new Array<AmlObject | null>();
     while (this.pc < end && !this.failed) {
@@ -731,16 +763,28 @@ export class Interpreter {
         if (!this.failed) bankValue = this.evaluateInteger();
       }
     }
+    // Chains are bounded here, when they are defined: an access to a field
+    // built on others makes one access to each of them, recursively.
+    let chainDepth = 0;
+    if (!this.failed && kind != ObjectType.RegionField) {
+      const below = max(max(indexField == null ? 0 : indexField!.chainDepth, dataField == null ? 0 : dataField!.chainDepth),
+        bankField == null ? 0 : bankField!.chainDepth);
+      chainDepth = below + 1;
+      if (chainDepth > MAX_FIELD_CHAIN) {
+        this.fail(typeName(kind) + " chain " + chainDepth.toString() + " fields deep; at most " + MAX_FIELD_CHAIN.toString() +
+          " (each level doubles the accesses of every read and write)");
+      }
+    }
     const flags = this.readByte();
     let accessType = <u8>(flags & 0xf);
     const updateRule = <u8>((flags >> 5) & 3);
     if (accessType > ACCESS_BUFFER) this.fail("field access type " + accessType.toString() + " is reserved");
-    let bit: u32 = 0;
+    let bit: u64 = 0;
     while (this.pc < end && !this.failed) {
       const c = this.peekByte();
       if (c == 0x00) { // ReservedField
         this.pc++;
-        bit += this.readFieldLength();
+        bit += <u64>this.readFieldLength();
       } else if (c == 0x01) { // AccessField
         this.pc++;
         accessType = <u8>(this.readByte() & 0xf);
@@ -757,16 +801,21 @@ export class Interpreter {
         const name = this.readNameSeg();
         const length = this.readFieldLength();
         if (this.failed) break;
-        const field = new AmlField(kind, bit, length, accessType, updateRule);
+        if (bit + <u64>length > 0xffffffff) {
+          this.fail("field " + name + " ends at bit " + (bit + <u64>length).toString() + ", past the 2^32 bits a field list can address");
+          break;
+        }
+        const field = new AmlField(kind, <u32>bit, length, accessType, updateRule);
         field.region = region;
         field.indexField = indexField;
         field.dataField = dataField;
         field.bankField = bankField;
         field.bankValue = bankValue;
+        field.chainDepth = chainDepth;
         const path = new NamePath(1);
         path.segments[0] = name;
         this.createNode(path, field);
-        bit += length;
+        bit += <u64>length;
       }
     }
     this.limit = savedLimit;
@@ -800,11 +849,14 @@ export class Interpreter {
     if (this.failed) return null;
     if (!(source instanceof AmlBuffer)) return this.fail("buffer field source must be a Buffer, got " + describe(source));
     const buffer = source as AmlBuffer;
-    const bitOffset = bitIndexed ? index : index * 8;
+    const bufferBits = <u64>buffer.data.length * 8;
     if (length == 0) return this.fail("buffer field of zero bits");
-    if (bitOffset + length > <u64>buffer.data.length * 8) {
-      return this.fail("buffer field at bit " + bitOffset.toString() + " length " + length.toString() +
-        " runs past the end of a " + buffer.data.length.toString() + "-byte Buffer");
+    // Checked without wrapping: an index of 2^61 bytes is 2^64 bits, not 0.
+    const indexTooLarge = !bitIndexed && index > (<u64>0xffffffffffffffff >> 3);
+    const bitOffset = bitIndexed ? index : index << 3;
+    if (indexTooLarge || bitOffset > bufferBits || length > bufferBits - bitOffset) {
+      return this.fail("buffer field at " + (bitIndexed ? "bit " + index.toString() : (indexTooLarge ? "byte " + index.toString() : "bit " + bitOffset.toString())) +
+        " length " + length.toString() + " runs past the end of a " + buffer.data.length.toString() + "-byte Buffer");
     }
     this.createNode(path, new AmlBufferField(buffer, <u32>bitOffset, <u32>length, bits == 0));
     return null;
@@ -1012,11 +1064,16 @@ export class Interpreter {
     if (this.failed || t.kind == TARGET_NONE) return;
     if (value == null) { this.fail("cannot store an uninitialized object"); return; }
     switch (t.kind) {
-      case TARGET_LOCAL: this.frame.locals[t.slot] = copyValue(value); return;
+      case TARGET_LOCAL: {
+        const copy = this.copyForStore(value);
+        if (!this.failed) this.frame.locals[t.slot] = copy;
+        return;
+      }
       case TARGET_ARG: {
         const held = this.frame.args[t.slot];
         if (held instanceof AmlReference) { this.storeThroughReference((held as AmlReference), value); return; }
-        this.frame.args[t.slot] = copyValue(value);
+        const copy = this.copyForStore(value);
+        if (!this.failed) this.frame.args[t.slot] = copy;
         return;
       }
       case TARGET_DEBUG: this.debugLines.push(this.describeValue(value)); return;
@@ -1028,7 +1085,8 @@ export class Interpreter {
   private storeThroughReference(ref: AmlReference, value: AmlObject): void {
     if (ref.kind == RefKind.PackageElement) {
       const pkg = ref.container as AmlPackage;
-      pkg.elements[ref.index] = copyValue(value);
+      const copy = this.copyForStore(value);
+      if (!this.failed) pkg.elements[ref.index] = copy;
     } else if (ref.kind == RefKind.BufferByte) {
       const i = toInteger(this.dereference(value), this.ones);
       if (i == null) { this.fail(conversionError); return; }
@@ -1078,7 +1136,8 @@ export class Interpreter {
       return;
     }
     if (current == null || current instanceof AmlPackage || current instanceof AmlReference) {
-      node.object = copyValue(v);
+      const copy = this.copyForStore(v);
+      if (!this.failed) node.object = copy;
       return;
     }
     this.fail("cannot store into " + node.path() + ", a " + typeName(current.type));
@@ -1098,7 +1157,8 @@ export class Interpreter {
     const t = this.readTarget(false);
     if (this.failed) return null;
     const target = t!;
-    const copy = copyValue(this.dereference(value));
+    const copy = this.copyForStore(this.dereference(value));
+    if (this.failed) return null;
     if (target.kind == TARGET_NODE) { target.node!.object = copy; return copy; }
     this.store(target, copy);
     return copy;
@@ -1336,6 +1396,10 @@ export class Interpreter {
     if (!(source instanceof AmlPackage)) return this.fail("Match needs a Package, got " + describe(source));
     if (op1 > 5 || op2 > 5) return this.fail("Match operator " + max(op1, op2).toString() + " is reserved");
     const pkg = source as AmlPackage;
+    // Compared as the integer it is: a start of 0xFFFFFFFF is not -1.
+    if (start >= <u64>pkg.elements.length) {
+      return this.fail("Match start index 0x" + start.toString(16) + " is beyond the end of a Package of " + pkg.elements.length.toString());
+    }
     for (let i = <i32>start; i < pkg.elements.length; i++) {
       const element = toInteger(this.dereference(pkg.elements[i]), this.ones);
       if (element == null) continue;
@@ -1369,11 +1433,14 @@ export class Interpreter {
     if (a instanceof AmlString) {
       const right = toStringImplicit(b, this.byteWidth);
       if (right == null) return this.fail(conversionError);
+      const length = <u64>(a as AmlString).value.length + <u64>right.value.length;
+      if (!(amlCanAllocate(length * 2 + OBJECT_BYTES * 2) || this.refuse("Concatenate of two Strings of " + length.toString() + " characters", length * 2 + OBJECT_BYTES * 2))) return null;
       result = new AmlString((a as AmlString).value + right.value);
     } else {
       const left = toBuffer(a, this.byteWidth);
-      const right = toBuffer(b, this.byteWidth);
+      const right: AmlBuffer | null = left == null ? null : toBuffer(b, this.byteWidth);
       if (left == null || right == null) return this.fail(conversionError);
+      if (!(amlCanAllocate(<u64>left.data.length + <u64>right.data.length + OBJECT_BYTES * 2) || this.refuse("Concatenate of a " + left.data.length.toString() + "-byte and a " + right.data.length.toString() + "-byte Buffer", <u64>left.data.length + <u64>right.data.length + OBJECT_BYTES * 2))) return null;
       result = new AmlBuffer(joinBytes(left.data, left.data.length, right.data, right.data.length, 0));
     }
     this.store(t!, result);
@@ -1390,6 +1457,7 @@ export class Interpreter {
     const left = (a as AmlBuffer).data, right = (b as AmlBuffer).data;
     const leftLength = left.length >= 2 ? left.length - 2 : left.length; // drop the end tag
     const rightLength = right.length >= 2 ? right.length - 2 : right.length;
+    if (!(amlCanAllocate(<u64>leftLength + <u64>rightLength + 2 + OBJECT_BYTES * 2) || this.refuse("ConcatenateResTemplate of " + (leftLength + rightLength).toString() + " bytes", <u64>leftLength + <u64>rightLength + 2 + OBJECT_BYTES * 2))) return null;
     const data = joinBytes(left, leftLength, right, rightLength, 2);
     data[leftLength + rightLength] = 0x79; // end tag, checksum 0
     const result = new AmlBuffer(data);
@@ -1407,12 +1475,14 @@ export class Interpreter {
     if (source instanceof AmlString) {
       const s = (source as AmlString).value;
       const from = <i32>min(index, <u64>s.length);
-      const to = <i32>min(<u64>from + length, <u64>s.length);
+      const to = from + <i32>min(length, <u64>(s.length - from)); // no wrap-around: length may be 2^64 - 1
+      if (!(amlCanAllocate(<u64>(to - from) * 2 + OBJECT_BYTES * 2) || this.refuse("Mid of " + (to - from).toString() + " characters", <u64>(to - from) * 2 + OBJECT_BYTES * 2))) return null;
       result = new AmlString(s.substring(from, to));
     } else if (source instanceof AmlBuffer) {
       const d = (source as AmlBuffer).data;
       const from = <i32>min(index, <u64>d.length);
-      const to = <i32>min(<u64>from + length, <u64>d.length);
+      const to = from + <i32>min(length, <u64>(d.length - from));
+      if (!(amlCanAllocate(<u64>(to - from) + OBJECT_BYTES * 2) || this.refuse("Mid of " + (to - from).toString() + " bytes", <u64>(to - from) + OBJECT_BYTES * 2))) return null;
       result = new AmlBuffer(d.slice(from, to));
     } else {
       return this.fail("Mid needs a String or Buffer, got " + describe(source));
@@ -1432,7 +1502,8 @@ export class Interpreter {
     else if (value instanceof AmlString) result = new AmlInteger(stringToIntegerExplicit((value as AmlString).value, this.ones));
     else result = toInteger(value, this.ones);
     if (result == null) return this.fail(conversionError);
-    const copy = result instanceof AmlBuffer ? copyValue(result) : result;
+    const copy = result instanceof AmlBuffer ? this.copyForStore(result) : result;
+    if (this.failed) return null;
     this.store(t!, copy);
     return copy;
   }
@@ -1444,8 +1515,11 @@ export class Interpreter {
     if (this.failed) return null;
     if (!(value instanceof AmlBuffer)) return this.fail("ToString needs a Buffer, got " + describe(value));
     const data = (value as AmlBuffer).data;
-    const s = new TextBuilder();
-    for (let i = 0; i < data.length && <u64>i < length && data[i] != 0; i++) s.char(data[i]);
+    let n = 0;
+    while (n < data.length && <u64>n < length && unchecked(data[n]) != 0) n++;
+    if (!(amlCanAllocate(<u64>n * 4 + OBJECT_BYTES * 2) || this.refuse("ToString of " + n.toString() + " characters", <u64>n * 4 + OBJECT_BYTES * 2))) return null;
+    const s = new TextBuilder(n);
+    for (let i = 0; i < n; i++) s.char(data[i]);
     const result = new AmlString(s.toString());
     this.store(t!, result);
     return result;
@@ -1568,8 +1642,32 @@ export class Interpreter {
     return (<u32>(bus & 0xff) << 16) | (<u32>((adr >> 16) & 0x1f) << 11) | (<u32>(adr & 0x7) << 8);
   }
 
+  /**
+   * The address of a `width`-byte access at `byteOffset` into a region
+   * field's region, after every check: the access counts as work, lies in
+   * the region, does not wrap, and is one the kernel can make (region.ts).
+   */
+  private unitAddress(field: AmlField, byteOffset: u64, width: i32): u64 {
+    if (!countAmlWork(1)) { this.fail(amlWorkProblem()); return 0; }
+    const region = field.region!;
+    if (byteOffset + <u64>width > region.length || byteOffset > region.length) {
+      this.fail("field access at byte " + byteOffset.toString() + " width " + width.toString() +
+        " is outside its " + region.length.toString() + "-byte region");
+      return 0;
+    }
+    const address = region.offset + byteOffset;
+    if (address < region.offset) {
+      this.fail("field access at byte " + byteOffset.toString() + " of a region at 0x" + region.offset.toString(16) + " wraps past 2^64");
+      return 0;
+    }
+    const problem = regionAccessProblem(region.space, address, width);
+    if (problem.length > 0) { this.fail(problem); return 0; }
+    return address;
+  }
+
   /** Reads `width`-byte unit `unit` (byte offset) of a field's space. */
   private readUnit(field: AmlField, byteOffset: u64, width: i32): u64 {
+    if (field.type != ObjectType.RegionField && !countAmlWork(1)) { this.fail(amlWorkProblem()); return 0; }
     if (field.type == ObjectType.IndexField) {
       this.writeIntegerToField(field.indexField!, byteOffset);
       if (this.failed) return 0;
@@ -1582,17 +1680,14 @@ export class Interpreter {
       this.writeIntegerToField(field.bankField!, field.bankValue);
       if (this.failed) return 0;
     }
+    const address = this.unitAddress(field, byteOffset, width);
+    if (this.failed) return 0;
     const region = field.region!;
-    if (!spaceSupported(region.space)) { this.fail("no handler for " + spaceName(region.space) + " regions"); return 0; }
-    if (byteOffset + <u64>width > region.length) {
-      this.fail("field access at byte " + byteOffset.toString() + " width " + width.toString() +
-        " is outside its " + region.length.toString() + "-byte region");
-      return 0;
-    }
-    return regionRead(region.space, region.offset + byteOffset, width, this.pciAddressOf(region));
+    return regionRead(region.space, address, width, this.pciAddressOf(region));
   }
 
   private writeUnit(field: AmlField, byteOffset: u64, width: i32, value: u64): void {
+    if (field.type != ObjectType.RegionField && !countAmlWork(1)) { this.fail(amlWorkProblem()); return; }
     if (field.type == ObjectType.IndexField) {
       this.writeIntegerToField(field.indexField!, byteOffset);
       if (!this.failed) this.writeIntegerToField(field.dataField!, value);
@@ -1602,14 +1697,10 @@ export class Interpreter {
       this.writeIntegerToField(field.bankField!, field.bankValue);
       if (this.failed) return;
     }
+    const address = this.unitAddress(field, byteOffset, width);
+    if (this.failed) return;
     const region = field.region!;
-    if (!spaceSupported(region.space)) { this.fail("no handler for " + spaceName(region.space) + " regions"); return; }
-    if (byteOffset + <u64>width > region.length) {
-      this.fail("field access at byte " + byteOffset.toString() + " width " + width.toString() +
-        " is outside its " + region.length.toString() + "-byte region");
-      return;
-    }
-    regionWrite(region.space, region.offset + byteOffset, width, value, this.pciAddressOf(region));
+    regionWrite(region.space, address, width, value, this.pciAddressOf(region));
   }
 
   private writeIntegerToField(field: AmlField, value: u64): void {
@@ -1619,7 +1710,9 @@ export class Interpreter {
   private readField(field: AmlField, node: NamespaceNode | null): AmlObject | null {
     const width = Interpreter.accessBytes(field.accessType);
     const unitBits = <u32>width * 8;
-    const out = new Uint8Array(<i32>((field.bitLength + 7) / 8));
+    const bytes = (<u64>field.bitLength + 7) / 8;
+    if (!(amlCanAllocate(bytes + OBJECT_BYTES * 2) || this.refuse("reading a " + field.bitLength.toString() + "-bit field", bytes + OBJECT_BYTES * 2))) return null;
+    const out = new Uint8Array(<i32>bytes);
     let unitIndex: i64 = -1;
     let unit: u64 = 0;
     for (let i: u32 = 0; i < field.bitLength && !this.failed; i++) {
@@ -1673,7 +1766,9 @@ export class Interpreter {
   }
 
   private readBufferField(field: AmlBufferField): AmlObject | null {
-    const out = new Uint8Array(<i32>((field.bitLength + 7) / 8));
+    const bytes = (<u64>field.bitLength + 7) / 8;
+    if (!(amlCanAllocate(bytes + OBJECT_BYTES * 2) || this.refuse("reading a " + field.bitLength.toString() + "-bit buffer field", bytes + OBJECT_BYTES * 2))) return null;
+    const out = new Uint8Array(<i32>bytes);
     const data = field.buffer.data;
     for (let i: u32 = 0; i < field.bitLength; i++) {
       const bit = field.bitOffset + i;

@@ -1,6 +1,10 @@
 // JSON forms of AML values, shared by the `aml` shell command and the host
 // CLI so both print the same bytes. Owns: the result schema
-// {"type":…,"value":…} with lowercase hex integers and buffer bytes.
+// {"type":…,"value":…} with lowercase hex integers and buffer bytes, and the
+// names a result's Packages hold, resolved once per printing: resolving a
+// field name reads hardware, so jsonLengthBound() and the objectJson() that
+// follows it share one resolution (and one read) of each.
+// Never: resolves a name twice in one printing.
 
 import { AmlBuffer, AmlInteger, AmlObject, AmlPackage, AmlReference, AmlString, RefKind, typeName } from "./objects";
 
@@ -10,6 +14,20 @@ let resolveReference: ReferenceResolver | null = null;
 
 export function setReferenceResolver(resolver: ReferenceResolver): void {
   resolveReference = resolver;
+}
+
+/** This printing's resolutions. A printing starts at a depth-0 jsonLengthBound() and ends with its objectJson(). */
+let resolved = new Map<AmlReference, AmlObject | null>();
+
+function resolveOnce(ref: AmlReference): AmlObject | null {
+  if (resolved.has(ref)) return resolved.get(ref);
+  const target = resolveReference!(ref);
+  resolved.set(ref, target);
+  return target;
+}
+
+function forgetResolutions(): void {
+  if (resolved.size > 0) resolved = new Map<AmlReference, AmlObject | null>();
 }
 import { hex } from "../lib/fmt";
 import { TextBuilder } from "../lib/text";
@@ -32,8 +50,7 @@ export const JSON_MAX_DEPTH: i32 = 16;
 function resolvedData(obj: AmlObject): AmlObject | null {
   const kind = obj instanceof AmlReference ? (obj as AmlReference).kind : RefKind.PackageElement;
   if ((kind == RefKind.Named || kind == RefKind.Unresolved) && resolveReference != null) {
-    const resolver = resolveReference!;
-    const target = resolver(obj as AmlReference);
+    const target = resolveOnce(obj as AmlReference);
     if (target instanceof AmlInteger || target instanceof AmlString || target instanceof AmlBuffer || target instanceof AmlPackage) {
       return target;
     }
@@ -47,9 +64,19 @@ function resolvedData(obj: AmlObject): AmlObject | null {
  * not build a multi-megabyte line to find out it is too long).
  */
 export function jsonLengthBound(obj: AmlObject | null, limit: i64, depth: i32 = 0): i64 {
+  if (depth == 0) {
+    forgetResolutions(); // a new printing
+    const bound = lengthBound(obj, limit, 0);
+    if (bound > limit) forgetResolutions(); // refused: no objectJson() follows
+    return bound;
+  }
+  return lengthBound(obj, limit, depth);
+}
+
+function lengthBound(obj: AmlObject | null, limit: i64, depth: i32): i64 {
   if (obj == null) return 4;
   const target = resolvedData(obj);
-  if (target != null) return jsonLengthBound(target, limit, depth);
+  if (target != null) return lengthBound(target, limit, depth);
   if (obj instanceof AmlInteger) return 48;
   if (obj instanceof AmlString) return 40 + 6 * <i64>(obj as AmlString).value.length;
   if (obj instanceof AmlBuffer) return 40 + 2 * <i64>(obj as AmlBuffer).data.length;
@@ -57,18 +84,26 @@ export function jsonLengthBound(obj: AmlObject | null, limit: i64, depth: i32 = 
     if (depth >= JSON_MAX_DEPTH) return 80;
     let total: i64 = 40;
     const elements = (obj as AmlPackage).elements;
-    for (let i = 0; i < elements.length && total <= limit; i++) total += 1 + jsonLengthBound(elements[i], limit - total, depth + 1);
+    for (let i = 0; i < elements.length && total <= limit; i++) total += 1 + lengthBound(elements[i], limit - total, depth + 1);
     return total;
   }
   return 64;
 }
 
+/** `obj` as JSON; at depth 0 it ends the printing a jsonLengthBound() of the same object began. */
 export function objectJson(obj: AmlObject | null, depth: i32 = 0): string {
+  if (depth > 0) return valueJson(obj, depth);
+  const text = valueJson(obj, 0);
+  forgetResolutions();
+  return text;
+}
+
+function valueJson(obj: AmlObject | null, depth: i32): string {
   if (obj == null) return "null";
   // A name in a Package stands for its object: a data object prints as its
   // value, anything else by its type (as acpiexec resolves them).
   const target = resolvedData(obj);
-  if (target != null) return objectJson(target, depth);
+  if (target != null) return valueJson(target, depth);
   if (obj instanceof AmlInteger) return "{\"type\":\"Integer\",\"value\":\"0x" + hex((obj as AmlInteger).value) + "\"}";
   if (obj instanceof AmlString) return "{\"type\":\"String\",\"value\":" + jsonString((obj as AmlString).value) + "}";
   if (obj instanceof AmlBuffer) {
@@ -80,12 +115,12 @@ export function objectJson(obj: AmlObject | null, depth: i32 = 0): string {
   if (obj instanceof AmlPackage) {
     if (depth >= JSON_MAX_DEPTH) return "{\"type\":\"Package\",\"omitted\":\"nested deeper than " + JSON_MAX_DEPTH.toString() + " levels\"}";
     const parts = new Array<string>();
-    for (let i = 0; i < (obj as AmlPackage).elements.length; i++) parts.push(objectJson((obj as AmlPackage).elements[i], depth + 1));
+    for (let i = 0; i < (obj as AmlPackage).elements.length; i++) parts.push(valueJson((obj as AmlPackage).elements[i], depth + 1));
     return "{\"type\":\"Package\",\"value\":[" + parts.join(",") + "]}";
   }
   const kind = obj instanceof AmlReference ? (obj as AmlReference).kind : RefKind.PackageElement;
   if ((kind == RefKind.Named || kind == RefKind.Unresolved) && resolveReference != null) {
-    const other = resolveReference!(obj as AmlReference);
+    const other = resolveOnce(obj as AmlReference);
     if (other != null) return "{\"type\":\"" + typeName(other.type) + "\"}";
   }
   return "{\"type\":\"" + typeName(obj.type) + "\"}";

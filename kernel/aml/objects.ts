@@ -2,10 +2,12 @@
 // Owns: object kinds, their ACPICA type names (as acpiexec spells them, so
 // listings compare line for line), and the ACPI implicit/explicit conversions
 // between Integer, String and Buffer. Never: touches hardware or the
-// namespace; conversions that can fail return null and leave the error
-// message in `conversionError`.
+// namespace, or allocates a result the AML meter says does not fit (each
+// conversion whose size its input decides asks first); conversions that
+// can fail return null and leave the error message in `conversionError`.
 
-import { OBJECT_BYTES, chargeAmlBytes } from "./meter";
+import { TextBuilder } from "../lib/text";
+import { OBJECT_BYTES, amlBudgetProblem, amlCanAllocate, chargeAmlBytes } from "./meter";
 
 export const enum ObjectType {
   Untyped = 0, Integer = 1, String = 2, Buffer = 3, Package = 4, FieldUnit = 5,
@@ -132,6 +134,8 @@ export class AmlField extends AmlObject {
   dataField: AmlField | null = null;
   bankField: AmlField | null = null;
   bankValue: u64 = 0;
+  /** 0 for a region field; 1 + the deepest field an IndexField or BankField is built on. */
+  chainDepth: i32 = 0;
   constructor(
     type: ObjectType,
     public bitOffset: u32,
@@ -237,7 +241,15 @@ export function toInteger(obj: AmlObject | null, ones: u64): AmlInteger | null {
   return null;
 }
 
+/** Names a refused allocation in `conversionError`; false, for `amlCanAllocate(n) || refuseAllocation(…)`. */
+export function refuseAllocation(what: string, bytes: u64): bool {
+  conversionError = amlBudgetProblem(what, bytes);
+  return false;
+}
+
+/** An Integer's bytes (a temporary: charged here, as it is never an object). */
 export function integerToBuffer(value: u64, byteWidth: i32): Uint8Array {
+  chargeAmlBytes(OBJECT_BYTES + <u64>byteWidth);
   const out = new Uint8Array(byteWidth);
   for (let i = 0; i < byteWidth; i++) unchecked(out[i] = <u8>(value >> (<u64>(8 * i))));
   return out;
@@ -249,6 +261,7 @@ export function toBuffer(obj: AmlObject | null, byteWidth: i32): AmlBuffer | nul
   if (obj instanceof AmlInteger) return new AmlBuffer(integerToBuffer((obj as AmlInteger).value, byteWidth));
   if (obj instanceof AmlString) {
     const s = (obj as AmlString).value;
+    if (!(amlCanAllocate(<u64>s.length + 1 + 2 * OBJECT_BYTES) || refuseAllocation("converting a " + s.length.toString() + "-character String to a Buffer", <u64>s.length + 1 + 2 * OBJECT_BYTES))) return null;
     // ACPI: a String becomes its bytes plus the terminating NUL.
     const out = new Uint8Array(s.length + 1);
     for (let i = 0; i < s.length; i++) unchecked(out[i] = <u8>s.charCodeAt(i));
@@ -271,12 +284,7 @@ export function upperHex(value: u64, digits: i32): string {
 export function toStringImplicit(obj: AmlObject | null, byteWidth: i32): AmlString | null {
   if (obj instanceof AmlString) return (obj as AmlString);
   if (obj instanceof AmlInteger) return new AmlString(upperHex((obj as AmlInteger).value, byteWidth * 2));
-  if (obj instanceof AmlBuffer) {
-    const data = (obj as AmlBuffer).data;
-    const parts = new Array<string>();
-    for (let i = 0; i < data.length; i++) parts.push("0x" + upperHex(<u64>data[i], 2));
-    return new AmlString(parts.join(" "));
-  }
+  if (obj instanceof AmlBuffer) return bufferText((obj as AmlBuffer).data, 0x20, true, "converting a", " to a String");
   conversionError = "expected an Integer, String or Buffer operand, got " + describe(obj);
   return null;
 }
@@ -286,11 +294,7 @@ export function toStringImplicit(obj: AmlObject | null, byteWidth: i32): AmlStri
 export function toHexString(obj: AmlObject | null, byteWidth: i32): AmlString | null {
   if (obj instanceof AmlString) return (obj as AmlString);
   if (obj instanceof AmlInteger) return new AmlString(upperHex((obj as AmlInteger).value, byteWidth * 2));
-  if (obj instanceof AmlBuffer) {
-    const parts = new Array<string>();
-    for (let i = 0; i < (obj as AmlBuffer).data.length; i++) parts.push("0x" + upperHex(<u64>unchecked((obj as AmlBuffer).data[i]), 2));
-    return new AmlString(parts.join(","));
-  }
+  if (obj instanceof AmlBuffer) return bufferText((obj as AmlBuffer).data, 0x2c, true, "ToHexString of a", "");
   conversionError = "ToHexString needs an Integer, String or Buffer, got " + describe(obj);
   return null;
 }
@@ -299,23 +303,68 @@ export function toHexString(obj: AmlObject | null, byteWidth: i32): AmlString | 
 export function toDecimalString(obj: AmlObject | null): AmlString | null {
   if (obj instanceof AmlString) return (obj as AmlString);
   if (obj instanceof AmlInteger) return new AmlString((obj as AmlInteger).value.toString());
-  if (obj instanceof AmlBuffer) {
-    const parts = new Array<string>();
-    for (let i = 0; i < (obj as AmlBuffer).data.length; i++) parts.push((<u32>unchecked((obj as AmlBuffer).data[i])).toString());
-    return new AmlString(parts.join(","));
-  }
+  if (obj instanceof AmlBuffer) return bufferText((obj as AmlBuffer).data, 0x2c, false, "ToDecimalString of a", "");
   conversionError = "ToDecimalString needs an Integer, String or Buffer, got " + describe(obj);
   return null;
 }
 
-/** A value copy, as Store and CopyObject take one (packages deep-copied). */
+const UPPER_HEX_DIGITS = "0123456789ABCDEF";
+
+function decimalDigits(b: u32): i32 {
+  return b >= 100 ? 3 : (b >= 10 ? 2 : 1);
+}
+
+/**
+ * A Buffer as text, one item per byte separated by `separator`: `0xNN`
+ * (hex) or decimal. The exact length is computed first and the allocation
+ * (the builder, then the string) asked for before it is made; null with
+ * `conversionError` when it does not fit.
+ */
+function bufferText(data: Uint8Array, separator: i32, hexBytes: bool, whatPrefix: string, whatSuffix: string): AmlString | null {
+  const n = data.length;
+  let length: i64 = n > 0 ? <i64>n - 1 : 0;
+  if (hexBytes) length += 4 * <i64>n;
+  else for (let i = 0; i < n; i++) length += decimalDigits(<u32>unchecked(data[i]));
+  // UTF-16 code units in the builder and again in the string.
+  if (!(amlCanAllocate(<u64>length * 4 + 2 * OBJECT_BYTES) || refuseAllocation(whatPrefix + " " + n.toString() + "-byte Buffer" + whatSuffix, <u64>length * 4 + 2 * OBJECT_BYTES))) return null;
+  const text = new TextBuilder(<i32>length);
+  for (let i = 0; i < n; i++) {
+    if (i > 0) text.char(separator);
+    const b = <u32>unchecked(data[i]);
+    if (hexBytes) {
+      text.char(0x30).char(0x78).char(UPPER_HEX_DIGITS.charCodeAt(<i32>(b >> 4))).char(UPPER_HEX_DIGITS.charCodeAt(<i32>(b & 0xf)));
+    } else {
+      if (b >= 100) text.char(0x30 + <i32>(b / 100));
+      if (b >= 10) text.char(0x30 + <i32>((b / 10) % 10));
+      text.char(0x30 + <i32>(b % 10));
+    }
+  }
+  return new AmlString(text.toString());
+}
+
+/**
+ * A value copy, as Store and CopyObject take one (packages deep-copied);
+ * null with `conversionError` when a Buffer's or Package's copy does not fit
+ * the AML budget.
+ */
 export function copyValue(obj: AmlObject | null): AmlObject | null {
   if (obj instanceof AmlInteger) return new AmlInteger((obj as AmlInteger).value);
   if (obj instanceof AmlString) return new AmlString((obj as AmlString).value);
-  if (obj instanceof AmlBuffer) return new AmlBuffer((obj as AmlBuffer).data.slice(0));
+  if (obj instanceof AmlBuffer) {
+    const data = (obj as AmlBuffer).data;
+    if (!(amlCanAllocate(<u64>data.length + 2 * OBJECT_BYTES) || refuseAllocation("a copy of a " + data.length.toString() + "-byte Buffer", <u64>data.length + 2 * OBJECT_BYTES))) return null;
+    return new AmlBuffer(data.slice(0));
+  }
   if (obj instanceof AmlPackage) {
-    const elements = new Array<AmlObject | null>((obj as AmlPackage).elements.length);
-    for (let i = 0; i < (obj as AmlPackage).elements.length; i++) elements[i] = copyValue((obj as AmlPackage).elements[i]);
+    const source = (obj as AmlPackage).elements;
+    if (!(amlCanAllocate((<u64>source.length << 2) + 2 * OBJECT_BYTES) || refuseAllocation("a copy of a Package of " + source.length.toString(), (<u64>source.length << 2) + 2 * OBJECT_BYTES))) return null;
+    const elements = new Array<AmlObject | null>(source.length);
+    for (let i = 0; i < source.length; i++) {
+      const e = source[i];
+      const copy = copyValue(e);
+      if (copy == null && e != null) return null;
+      elements[i] = copy;
+    }
     return new AmlPackage(elements);
   }
   return obj;

@@ -1,10 +1,15 @@
 // Operation-region access: the one hook between AML and hardware.
-// Owns: how SystemMemory, SystemIO and PCI_Config accesses become hw calls.
-// On the machine they reach real ports and memory; in the host build the
-// same calls reach tools/sim/machine.ts, a zero-filled space that logs every
-// access. Never: decides field layout (the interpreter does) or caches.
+// Owns: how SystemMemory, SystemIO and PCI_Config accesses become hw calls,
+// and which of them are refused: memory outside the kernel's direct map
+// (mm/phys.ts decides), ports past 0xFFFF, PCI configuration offsets past
+// 0xFF. On the machine they reach real ports and memory; in the host build
+// the same calls reach tools/sim/machine.ts, a zero-filled space that logs
+// every access. May call: hw port and physical access, mm/phys.ts.
+// Never: accesses anything regionAccessProblem() refuses (callers ask it
+// first), decides field layout (the interpreter does) or caches.
 
 import { inb, inl, inw, outb, outl, outw, physRead, physWrite } from "../hw";
+import { physRangeMapped, physUnmappedError } from "../mm/phys";
 
 export const SPACE_SYSTEM_MEMORY: u8 = 0;
 export const SPACE_SYSTEM_IO: u8 = 1;
@@ -22,6 +27,31 @@ export function spaceName(space: u8): string {
 
 export function spaceSupported(space: u8): bool {
   return space <= SPACE_PCI_CONFIG;
+}
+
+const IO_PORT_LIMIT: u64 = 0x10000;
+const PCI_CONFIG_BYTES: u64 = 256;
+
+/**
+ * "" when a `width`-byte access at `address` of `space` may be made, else the
+ * named error. Every regionRead/regionWrite must be preceded by this check.
+ */
+export function regionAccessProblem(space: u8, address: u64, width: i32): string {
+  const w = <u64>width;
+  if (space == SPACE_SYSTEM_MEMORY) {
+    return physRangeMapped(address, w) ? "" : physUnmappedError("SystemMemory access", address, w);
+  }
+  if (space == SPACE_SYSTEM_IO) {
+    if (address < IO_PORT_LIMIT && w <= IO_PORT_LIMIT - address) return "";
+    return "SystemIO access at 0x" + address.toString(16) + " width " + width.toString() +
+      " is outside the I/O port space (0-0xffff)";
+  }
+  if (space == SPACE_PCI_CONFIG) {
+    if (address < PCI_CONFIG_BYTES && w <= PCI_CONFIG_BYTES - address) return "";
+    return "PCI_Config access at 0x" + address.toString(16) + " width " + width.toString() +
+      " is outside a function's 256-byte configuration space";
+  }
+  return "no handler for " + spaceName(space) + " regions";
 }
 
 const PCI_CONFIG_ADDRESS: u32 = 0xcf8;

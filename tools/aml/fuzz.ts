@@ -1,10 +1,21 @@
 // AML fuzzing: mutated fixture tables and random method bodies fed to the
-// kernel's interpreter (host build). The property: every input ends in a
-// result or an error object — never a Wasm trap, an abort, or a hang (the
-// interpreter's loop, nesting and call caps bound every evaluation).
+// kernel's interpreter. The property: every input ends in a result or an
+// error object — never a Wasm trap, an abort, or a hang (the interpreter's
+// loop, nesting, call and work caps bound every evaluation).
 // Used by test/unit/aml-fuzz.test.ts (fixed seed, bounded case count) and by
-// `make fuzz` (time-bounded, random seed, crashing inputs saved to disk).
+// `make fuzz` (time-bounded, random seed, crashing and hanging inputs saved
+// to disk). With `wasm` it runs another build of the same entry: `make fuzz`
+// uses build/fuzz/kernel.wasm, compiled with the kernel's minimal runtime
+// (no automatic collection: garbage is collected after each evaluation, as
+// the kernel's idle loop collects after each command) and its 16 MiB
+// maximum memory, so exhausting the heap is a crash here as it is in the
+// kernel. Random bodies draw from every opcode kernel/aml/opcodes.ts
+// defines (read from that file: the list cannot fall behind it).
+// Not emulated: wasm2c's call-depth limit (1000 calls; Node's stack is
+// deeper), so a recursion the kernel would trap on passes here.
 
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { qemuAmlFiles, QEMU_CONFIGS, readFixture } from "../fixtures.js";
 import { hostKernel, type HostKernel } from "../sim/host-kernel.js";
 
@@ -65,13 +76,28 @@ export function loadFixtureTables(fixtures: string): Uint8Array[] {
     qemuAmlFiles(fixtures, config).map((file) => new Uint8Array(readFixture(file))));
 }
 
-/** Opcode-ish bytes that steer random bodies into interesting decoder paths. */
-const INTERESTING = [
-  0x00, 0x01, 0xff, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x10, 0x11, 0x12, 0x13, 0x14, 0x2e, 0x2f, 0x5b, 0x5c,
-  0x5e, 0x60, 0x61, 0x68, 0x70, 0x71, 0x72, 0x74, 0x75, 0x78, 0x79, 0x7b, 0x83, 0x86, 0x87, 0x88, 0x8a,
-  0x90, 0x92, 0x93, 0x96, 0x98, 0x99, 0xa0, 0xa1, 0xa2, 0xa4, 0xa5, 0x5f, 0x41, 0x46, 0x55, 0x5a, 0x80,
-  0x81, 0x82, 0x23, 0x27, 0x01, 0x3f, 0x40, 0x7f, 0xc0,
-];
+/**
+ * Every opcode kernel/aml/opcodes.ts defines, as the bytes that encode it
+ * (extended opcodes 0x5Bxx as two bytes), read from that file.
+ */
+export function decodedOpcodes(repo: string): number[][] {
+  const text = readFileSync(resolve(repo, "kernel/aml/opcodes.ts"), "utf8");
+  const seen = new Set<number>();
+  for (const m of text.matchAll(/\b[A-Z][A-Z0-9_]*\s*=\s*0x([0-9a-f]+)\b/gi)) seen.add(parseInt(m[1], 16));
+  return [...seen].sort((a, b) => a - b).map((v) => (v > 0xff ? [v >> 8, v & 0xff] : [v]));
+}
+
+const REPO = resolve(import.meta.dirname ?? ".", "../..");
+let opcodeTokens: number[][] | null = null;
+
+/** Byte sequences that steer random bodies into every decoder path: each opcode, and a few lengths and names. */
+function tokens(): number[][] {
+  opcodeTokens ??= [
+    ...decodedOpcodes(process.env.CLONESAFE_REPO ?? REPO),
+    [0x3f], [0x40], [0x7f], [0xc0], [0x41], [0x46, 0x55, 0x5a, 0x5a], [0x0c, 0xff, 0xff, 0xff, 0xff], [0x0a, 0xff],
+  ];
+  return opcodeTokens;
+}
 
 function mutate(rng: Rng, source: Uint8Array): Uint8Array {
   const bytes = Array.from(source);
@@ -82,8 +108,8 @@ function mutate(rng: Rng, source: Uint8Array): Uint8Array {
       case 0: bytes[at] = rng.below(256); break;
       case 1: bytes[at] ^= 1 << rng.below(8); break;
       case 2: bytes.splice(at, 1 + rng.below(4)); break;
-      case 3: bytes.splice(at, 0, INTERESTING[rng.below(INTERESTING.length)]); break;
-      case 4: bytes[at] = INTERESTING[rng.below(INTERESTING.length)]; break;
+      case 3: { const t = tokens(); bytes.splice(at, 0, ...t[rng.below(t.length)]); break; }
+      case 4: { const t = tokens(); bytes[at] = t[rng.below(t.length)][0]; break; }
       case 5: bytes.length = Math.max(36, at); break; // truncate
     }
   }
@@ -92,13 +118,21 @@ function mutate(rng: Rng, source: Uint8Array): Uint8Array {
 
 function randomBody(rng: Rng): Uint8Array {
   const n = 1 + rng.below(48);
-  const body = new Uint8Array(n);
-  for (let i = 0; i < n; i++) body[i] = rng.below(3) === 0 ? rng.below(256) : INTERESTING[rng.below(INTERESTING.length)];
-  return body;
+  const body: number[] = [];
+  const t = tokens();
+  while (body.length < n) {
+    if (rng.below(3) === 0) body.push(rng.below(256));
+    else body.push(...t[rng.below(t.length)]);
+  }
+  return new Uint8Array(body);
 }
 
 export interface FuzzCrash { caseNumber: number; error: string; table: Uint8Array }
-export interface FuzzStats { cases: number; loadErrors: number; evaluations: number; evalErrors: number; crashes: FuzzCrash[] }
+export interface FuzzStats {
+  cases: number; loadErrors: number; evaluations: number; evalErrors: number; crashes: FuzzCrash[];
+  /** Cases that took longer than `hangMs`: every evaluation is bounded, so each is a bug. */
+  hangs: FuzzCrash[];
+}
 
 function typeId(k: Kernel): number {
   const id = k.UINT8ARRAY_ID;
@@ -107,20 +141,36 @@ function typeId(k: Kernel): number {
 
 export interface CaseResult { loadError: string; outcomes: Array<{ path: string; result?: unknown; error?: string }> }
 
-/** Loads one table into a fresh namespace and evaluates up to `maxEvals` of its methods. */
+const withShell = new WeakSet<object>();
+
+/**
+ * Loads one table into a fresh namespace and evaluates up to `maxEvals` of
+ * its methods the way the kernel does: each through the shell's `aml`
+ * command (results bounded to what the shell prints) as one event — a new
+ * AML event, the command, then a collection, as main.ts's idle loop does.
+ */
 export function runTable(k: Kernel, table: Uint8Array, maxEvals: number): CaseResult {
   k.amlReset();
+  const shell = k as unknown as { registerAmlCommand(): void; amlNewEvent(): void; execute(line: number): number; __collect(): void };
+  if (!withShell.has(k)) { shell.registerAmlCommand(); withShell.add(k); }
   const ptr = k.__pin(k.__newArray(typeId(k), table));
   const loadError = k.__getString(k.amlLoadTable(ptr));
   k.__unpin(ptr);
   const listing = k.__getString(k.amlNamespaceListing());
   const methods = listing.split("\n").filter((l) => l.endsWith(" Method") && !l.startsWith("\\_OSI ")).map((l) => l.split(" ")[0]);
-  const outcomes = methods.slice(0, maxEvals).map((path) => JSON.parse(k.__getString(k.amlEvaluateJson(k.__newString(path)))) as CaseResult["outcomes"][number]);
+  const outcomes = methods.slice(0, maxEvals).map((path) => {
+    shell.amlNewEvent();
+    const answer = k.__getString(shell.execute(k.__newString(`aml ${path}`)));
+    shell.__collect(); // the kernel's idle loop collects after each command (the incremental host build collects anyway)
+    if (answer.startsWith("aml: ")) return JSON.parse(answer.slice(5)) as CaseResult["outcomes"][number];
+    return { path, error: answer };
+  });
   return { loadError, outcomes };
 }
 
-export function fuzzKernel(): Kernel {
-  return hostKernel().kernel as unknown as Kernel;
+/** A fresh instance of the host build, or of the build at `wasm` (the fuzz build). */
+export function fuzzKernel(wasm?: string): Kernel {
+  return hostKernel(undefined, wasm).kernel as unknown as Kernel;
 }
 
 export interface FuzzOptions {
@@ -131,24 +181,31 @@ export interface FuzzOptions {
   /** …or at this time (ms since epoch), whichever comes first. */
   deadline?: number;
   maxEvalsPerCase?: number;
+  /** The build to fuzz (default: the host build). */
+  wasm?: string;
+  /** A case slower than this is reported as a hang (default 5000 ms). */
+  hangMs?: number;
 }
 
 export function fuzzAml(o: FuzzOptions): FuzzStats {
   const rng = new Rng(o.seed >>> 0);
-  const stats: FuzzStats = { cases: 0, loadErrors: 0, evaluations: 0, evalErrors: 0, crashes: [] };
-  let k = fuzzKernel();
+  const stats: FuzzStats = { cases: 0, loadErrors: 0, evaluations: 0, evalErrors: 0, crashes: [], hangs: [] };
+  let k = fuzzKernel(o.wasm);
   for (let n = 0; ; n++) {
     if (o.maxCases !== undefined && n >= o.maxCases) break;
     if (o.deadline !== undefined && Date.now() >= o.deadline) break;
     const table = rng.below(3) === 0 ? methodTable(randomBody(rng)) : mutate(rng, o.fixtures[rng.below(o.fixtures.length)]);
+    const started = Date.now();
     try {
       const r = runTable(k, table, o.maxEvalsPerCase ?? 12);
+      const took = Date.now() - started;
+      if (took > (o.hangMs ?? 5000)) stats.hangs.push({ caseNumber: n, error: `took ${took} ms`, table });
       stats.loadErrors += r.loadError ? 1 : 0;
       stats.evaluations += r.outcomes.length;
       stats.evalErrors += r.outcomes.filter((x) => x.error !== undefined).length;
     } catch (e) {
       stats.crashes.push({ caseNumber: n, error: e instanceof Error ? e.message : String(e), table });
-      k = fuzzKernel(); // a trapped instance is not reusable
+      k = fuzzKernel(o.wasm); // a trapped instance is not reusable
     }
     stats.cases++;
   }

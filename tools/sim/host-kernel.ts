@@ -29,10 +29,23 @@ export type HostKernel = ASUtil & HostKernelExports;
 export const MULTIBOOT_MAGIC = 0x2badb002;
 export const MBI_ADDRESS = 0x9500;
 
-export function hostKernel(machine = new SimMachine()): { machine: SimMachine; kernel: HostKernel } {
-  if (!wasmPath) throw new Error("setHostKernelPath() was not called");
-  compiled ??= new WebAssembly.Module(readFileSync(wasmPath));
-  const instance = instantiateSync<HostKernelExports>(compiled, {
+const otherBuilds = new Map<string, WebAssembly.Module>();
+
+/**
+ * The host build on `machine`; `wasm` names another build of the same entry
+ * (the fuzzer's, build/fuzz/kernel.wasm: the kernel's minimal runtime).
+ */
+export function hostKernel(machine = new SimMachine(), wasm?: string): { machine: SimMachine; kernel: HostKernel } {
+  let module: WebAssembly.Module;
+  if (wasm !== undefined) {
+    module = otherBuilds.get(wasm) ?? new WebAssembly.Module(readFileSync(wasm));
+    otherBuilds.set(wasm, module);
+  } else {
+    if (!wasmPath) throw new Error("setHostKernelPath() was not called");
+    compiled ??= new WebAssembly.Module(readFileSync(wasmPath));
+    module = compiled;
+  }
+  const instance = instantiateSync<HostKernelExports>(module, {
     hw: machine.imports(),
     env: {
       abort(msg: number, file: number, line: number, col: number) {

@@ -164,6 +164,7 @@ export class SimMachine {
       },
       linear_base: () => 0x1000000n,
       linear_limit: () => 0x2000000n,
+      direct_map_limit: () => 0x100000000n,
       rdmsr: (msr: number) => this.msrs.get(msr >>> 0) ?? 0n,
       cpuid: (leaf: number, subleaf: number, reg: number) => (this.cpuidLeaves.get(`${leaf >>> 0}:${subleaf >>> 0}`) ?? [0, 0, 0, 0])[reg & 3] | 0,
       read_cr3: () => this.cr3,
