@@ -2,7 +2,7 @@
 // simulated `hw` (test/support/sim-hw.ts). Exports what tests and host tools
 // drive directly; the machine build's entry is main.ts.
 
-export { boot, step } from "./kernel";
+export { boot, inputPending, step } from "./kernel";
 export { execute, tokenize } from "./console/shell";
 export { hex, parseUnsigned } from "./lib/fmt";
 export { acpiDiscoverJson, acpiAmlTableHex } from "./acpi/host-view";

@@ -3,7 +3,7 @@
 // May call: every subsystem. Never: sleeps itself — kmain (main.ts) owns the
 // idle loop, so the host build can drive step() from a test.
 
-import { uartGetByte, uartInit, COM1_IRQ } from "./console/uart";
+import { rxDropped, uartGetByte, uartInit, uartQueued, uartReceive, COM1_IRQ } from "./console/uart";
 import { log, writeLine } from "./console/log";
 import { shellFeedByte } from "./console/shell";
 import { picSetLevelTriggered, picUnmask } from "./irq/pic";
@@ -58,6 +58,10 @@ function bootData(acpi: AcpiDiscovery): Uint8Array {
 }
 
 let events: AcpiEvents | null = null;
+
+function inputStats(): string {
+  return "rx_dropped=" + rxDropped.toString();
+}
 let sciLine: u32 = 0xffffffff;
 
 function eventStats(): string {
@@ -112,6 +116,7 @@ export function boot(magic: u32, mbi: u32): void {
   addStats(randomStats);
   addStats(vmgenidStats);
   addStats(heapStats);
+  addStats(inputStats);
   registerAcpiCommand(acpi);
   registerStatsCommand();
   registerAmlCommand();
@@ -163,8 +168,14 @@ function serveWhileBusy(): void {
   if ((left & (<u32>1 << COM1_IRQ)) != 0) picUnmask(COM1_IRQ);
 }
 
+/** True when received input waits for the next step (the idle loop must not sleep). */
+export function inputPending(): bool {
+  return uartQueued() > 0;
+}
+
 /**
- * Serves the IRQ lines in `lines` (bit n = IRQ n), then reopens them. The
+ * Serves the IRQ lines in `lines` (bit n = IRQ n), then reopens them, and
+ * at most one command line from the receive queue. The
  * SCI goes first: after a restore it carries the generation change, and a
  * request waiting in COM1 must meet the reseeded key (the draw's own fence
  * makes this hold in any order; serving the SCI first keeps the log in the
@@ -177,10 +188,14 @@ export function step(lines: u32): bool {
   const sciServed = sciLine < 16 && (lines & (<u32>1 << sciLine)) != 0;
   lines = serveSci(lines);
   if (sciServed) worked = true;
-  if ((lines & (<u32>1 << COM1_IRQ)) != 0) {
+  if ((lines & (<u32>1 << COM1_IRQ)) != 0 || uartQueued() > 0) {
+    // One command per event: the AML budget and the garbage it may leave
+    // belong to one command (main.ts collects between events). Bytes after
+    // the command's line end wait in the queue for the next step.
     for (let byte = uartGetByte(); byte >= 0; byte = uartGetByte()) {
-      if (shellFeedByte(<u32>byte)) worked = true;
+      if (shellFeedByte(<u32>byte)) { worked = true; break; }
     }
+    uartReceive(); // empty the UART, so a byte arriving later raises a new edge
     deliverPendingNotifies();
     picUnmask(COM1_IRQ);
     lines &= ~(<u32>1 << COM1_IRQ);

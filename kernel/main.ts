@@ -6,8 +6,8 @@
 // allocation budget and work limit cover what one event — boot, an SCI, a
 // command — does between two collections.
 
-import { waitIrq } from "./hw";
-import { boot, step } from "./kernel";
+import { pollIrq, waitIrq } from "./hw";
+import { boot, inputPending, step } from "./kernel";
 import { collectAtIdle } from "./mm/heap";
 import { amlNewEvent } from "./aml/index";
 
@@ -24,7 +24,8 @@ export function kmain(magic: u32, mbi: u32): void {
   collect(); // boot's garbage, before the first event
   let quietSteps = 0;
   while (true) {
-    if (step(waitIrq())) {
+    // Queued input is served without sleeping, one command per step.
+    if (step(inputPending() ? pollIrq() : waitIrq())) {
       collect();
       quietSteps = 0;
     } else if (++quietSteps >= COLLECT_EVERY_QUIET_STEPS) {

@@ -1,6 +1,7 @@
 // COM1 16550 UART driver.
 // Owns: the UART's registers at 0x3F8, transmit (polled; QEMU's THR drains at
-// once) and interrupt-driven receive on IRQ 4 into a byte queue.
+// once) and interrupt-driven receive on IRQ 4 into a 4 KiB byte queue (bytes
+// past it are dropped and counted, never overwrite queued ones).
 // May call: hw port I/O. Never: interprets the bytes it carries.
 
 import { inb, outb } from "../hw";
@@ -99,13 +100,45 @@ export function uartWriteHex(value: u64, digits: i32): void {
   }
 }
 
-/** True while a received byte waits in the UART. */
-export function uartHasByte(): bool {
-  return (inb(LSR) & LSR_DATA_READY) != 0;
+// The receive queue: step() moves everything the UART holds into it at once
+// (so the IRQ 4 line drops and the next byte raises a new edge) and then
+// runs one command per event; the rest waits here for the next step.
+const RX_QUEUE_BYTES: i32 = 4096;
+const rxQueue = new StaticArray<u8>(RX_QUEUE_BYTES);
+let rxHead: i32 = 0;
+let rxCount: i32 = 0;
+/** Bytes lost because the queue was full (stats `rx_dropped`). */
+export let rxDropped: u64 = 0;
+
+/** Moves every byte waiting in the UART into the receive queue. */
+export function uartReceive(): void {
+  while ((inb(LSR) & LSR_DATA_READY) != 0) {
+    const byte = <u8>inb(RBR);
+    if (rxCount < RX_QUEUE_BYTES) {
+      unchecked(rxQueue[(rxHead + rxCount) % RX_QUEUE_BYTES] = byte);
+      rxCount++;
+    } else {
+      rxDropped++;
+    }
+  }
 }
 
-/** Next received byte, or -1 when none waits. */
+/** Bytes received and not yet taken. */
+export function uartQueued(): i32 {
+  return rxCount;
+}
+
+/** True while a received byte waits, in the queue or in the UART. */
+export function uartHasByte(): bool {
+  return rxCount > 0 || (inb(LSR) & LSR_DATA_READY) != 0;
+}
+
+/** Next received byte (the queue first, then the UART), or -1 when none waits. */
 export function uartGetByte(): i32 {
-  if (!uartHasByte()) return -1;
-  return <i32>inb(RBR);
+  if (rxCount == 0) uartReceive();
+  if (rxCount == 0) return -1;
+  const byte = <i32>unchecked(rxQueue[rxHead]);
+  rxHead = (rxHead + 1) % RX_QUEUE_BYTES;
+  rxCount--;
+  return byte;
 }

@@ -70,6 +70,12 @@ describe.each(MACHINE_TYPES)("ACPI and AML on -machine %s", (machine) => {
       expect(await q.command("aml \\CATS")).toMatch(budget);
     }
     expect(await q.command("aml \\LP4K")).toBe('aml: {"path":"\\\\LP4K","result":{"type":"Integer","value":"0x1000"},"notify":[]}');
+    // Two commands in one burst are two events: the second has its own budget.
+    const from = q.lines.length;
+    q.sendBytes("aml \\CATS\raml \\LP4K\r");
+    const second = await q.waitForLine(/^aml: \{"path":"\\\\LP4K"/, { from });
+    expect(q.lines.slice(from, second.index).some((l) => budget.test(l))).toBe(true);
+    expect(second.line).toBe('aml: {"path":"\\\\LP4K","result":{"type":"Integer","value":"0x1000"},"notify":[]}');
     expect(await q.command("rand 16")).toMatch(/^rand: epoch=1 [0-9a-f]{32}$/);
     const pages = Number(/\bheap_pages=(\d+)/.exec(await q.command("stats"))![1]);
     expect(pages).toBeLessThanOrEqual(256);

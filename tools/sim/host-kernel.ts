@@ -18,6 +18,7 @@ export function setHostKernelPath(path: string): void {
 export interface HostKernelExports extends Record<string, unknown> {
   boot(magic: number, mbi: number): void;
   step(lines: number): void;
+  inputPending(): number;
   execute(line: number): number;
   tokenize(line: number): number;
   hex(value: bigint, width: number): number;
@@ -76,6 +77,8 @@ export function typeAndServe(machine: SimMachine, kernel: HostKernel, text: stri
   const before = machine.lines().length;
   machine.type(text);
   kernel.step(machine.pendingIrqs);
+  // One command per step, as the idle loop does: queued lines run in later steps.
+  while (kernel.inputPending()) kernel.step(0);
   machine.pendingIrqs = 0;
   return machine.lines().slice(before);
 }
