@@ -25,7 +25,7 @@ BOOT_HEADERS := $(wildcard boot/*.h boot/include/*.h)
 # Bounds checks by the MMU (no check in the generated code: linear memory is
 # followed by 8 GiB of absent pages, boot/entry.S, and a fault there is the
 # out-of-bounds trap, boot/trap.c), and call-depth counting (runaway
-# recursion becomes a trap, not a triple fault). DESIGN.md §3 used software
+# recursion becomes a trap, not a triple fault). wasm2c's default is software
 # checks; under TCG they split every basic block at each memory access.
 WASM_RT_FLAGS := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_SKIP_SIGNAL_RECOVERY=1 \
                  -DWASM_RT_USE_STACK_DEPTH_COUNT=1 -DWASM_RT_MAX_CALL_STACK_DEPTH=1000
@@ -66,7 +66,7 @@ $(BUILD)/.system-deps:
 	fi
 	@v=$$(wasm2c --version); if [ "$$v" != "$(WASM2C_VERSION)" ]; then \
 	  echo "error: wasm2c $$v found, but the loader is written for wasm2c $(WASM2C_VERSION)" >&2; \
-	  echo "       (runtime names and macros differ between versions; see DESIGN.md §3)" >&2; exit 1; fi
+	  echo "       (runtime names and macros differ between versions; see README.md, Requirements)" >&2; exit 1; fi
 	@mkdir -p $(BUILD) && touch $@
 
 # ---- kernel: AssemblyScript → Wasm → C ----------------------------------

@@ -1,5 +1,5 @@
 // Host build entry: the same kernel modules, compiled for Node with a
-// simulated `hw` (test/support/sim-hw.ts). Exports what tests and host tools
+// simulated `hw` (tools/sim/machine.ts). Exports what tests and host tools
 // drive directly; the machine build's entry is main.ts.
 
 export { boot, inputPending, step } from "./kernel";

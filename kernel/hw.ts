@@ -1,6 +1,6 @@
 // The narrow hardware interface: every instruction the kernel needs but Wasm
 // cannot express. Implemented by boot/hw.c on the machine and by
-// test/support/sim-hw.ts in the host build. Functions here execute, they do
+// tools/sim/machine.ts in the host build. Functions here execute, they do
 // not decide; all policy stays in the modules that call them. Only integers
 // cross this boundary.
 

@@ -103,7 +103,7 @@ afterAll(() => {
 });
 
 describe("the acpiexec oracle", () => {
-  it("reads the QEMU pc fixture as DESIGN.md §3 records it", () => {
+  it("reads the QEMU pc fixture as QEMU 7.2 builds it (VGIA, ADDR, _E05)", () => {
     const run = oracle.get("qemu-7.2/pc")!;
     const byPath = new Map(run.evals.map((e) => [e.path, e]));
     expect(byPath.get("\\_SB_.VGEN.ADDR")?.result).toEqual({

@@ -9,7 +9,7 @@
 // lets a draw happen on a stale generation (the CRNG's every-draw check
 // calls onGenerationSeen first).
 //
-// Discovery is general on purpose (DESIGN.md §3): hypervisors write the
+// Discovery is general on purpose (test/aml/cases/vmgenid-*.asl): hypervisors write the
 // device differently — _HID/_CID as a String, an EISA-id Integer, a Package
 // of either, or a Method returning one; ADDR as a Method or a Name; _STA
 // missing (meaning present).

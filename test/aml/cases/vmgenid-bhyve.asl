@@ -1,4 +1,4 @@
-// A bhyve style VM generation counter (shape as DESIGN.md §3 describes it):
+// A bhyve style VM generation counter (shape as that hypervisor's tables have it):
 // _HID is a Method returning a string, _CID a String, ADDR a Name holding a
 // Package of the low and high halves of the address, _STA absent.
 // An SSDT of revision 2, loaded on its own (64-bit integers).

@@ -1,5 +1,5 @@
-// A Firecracker style VM generation counter (shape as DESIGN.md §3
-// describes it): _HID "FCVMGID", ADDR a Name(Package) with the address
+// A Firecracker style VM generation counter (shape as that hypervisor's tables
+// have it): _HID "FCVMGID", ADDR a Name(Package) with the address
 // halves, and the notify coming from a Generic Event Device's _EVT method
 // (one argument: the GED interrupt number).
 // "FCVMGID" is not a valid ACPI ID: iasl needs -vw 6035.

@@ -1,4 +1,4 @@
-// A Hyper-V style VM generation counter (shape as DESIGN.md §3 describes
+// A Hyper-V style VM generation counter (shape as that hypervisor's tables have
 // it): _HID "Hyper_V_Gen_Counter_V1", _CID a Package of two IDs, no _STA
 // (absent means present, 0x0F), ADDR a Method that reads the address out of
 // SystemMemory fields firmware filled in, and the notify from \_GPE._E00.

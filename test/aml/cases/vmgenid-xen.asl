@@ -1,4 +1,4 @@
-// A Xen style VM generation counter (shape as DESIGN.md §3 describes it):
+// A Xen style VM generation counter (shape as that hypervisor's tables have it):
 // _HID EisaId ("XEN0000"), _CID "VM_Gen_Counter", the address in a Name
 // used by an ADDR Method that splits a 64-bit value into two halves, and a
 // _STA Method. An SSDT of revision 2, loaded on its own (64-bit integers).
