@@ -71,13 +71,21 @@ $(BUILD)/.system-deps:
 
 # ---- kernel: AssemblyScript → Wasm → C ----------------------------------
 
+# kernel/host/ holds the host build's test hooks; none may reach the machine
+# image: no kernel module outside it imports from it, and no function of it
+# is in kernel.wat (asc names every function by its source path).
 $(BUILD)/kernel.wasm: $(KERNEL_SOURCES) asconfig.json | npm-deps
+	@leaks=$$(grep -rlE 'from "(\.\./)*(\./)?host/' kernel --include='*.ts' | grep -v '^kernel/host/'); \
+	if [ -n "$$leaks" ]; then echo "error: kernel modules import the host build's hooks (kernel/host/): $$leaks" >&2; exit 1; fi
 	@mkdir -p $(BUILD)
 	npx asc kernel/main.ts --target kernel
+	@if grep -q 'kernel/host/' $(BUILD)/kernel.wat; then \
+	  echo "error: host-only code reached the machine image:" >&2; \
+	  grep -o '\$$kernel/host/[^ )]*' $(BUILD)/kernel.wat | sort -u | head -5 >&2; rm -f $@; exit 1; fi
 
 $(BUILD)/host/kernel.wasm: $(KERNEL_SOURCES) asconfig.json | npm-deps
 	@mkdir -p $(BUILD)/host
-	npx asc kernel/host.ts --target host
+	npx asc kernel/host/index.ts --target host
 
 # One data segment instead of asc's ~1,400: see tools/build/merge-data-segments.ts.
 # Merging renumbers segments, so code that names them must not exist.
@@ -242,7 +250,7 @@ $(BUILD)/tools/fuzz.mjs: $(TOOLS_SOURCES) | npm-deps
 # so what exhausts the kernel's heap crashes the fuzzer too (tools/aml/fuzz.ts).
 $(BUILD)/fuzz/kernel.wasm: $(KERNEL_SOURCES) asconfig.json | npm-deps
 	@mkdir -p $(BUILD)/fuzz
-	npx asc kernel/host.ts --target fuzz
+	npx asc kernel/host/index.ts --target fuzz
 
 .PHONY: fuzz
 fuzz: build $(BUILD)/fuzz/kernel.wasm $(BUILD)/tools/fuzz.mjs

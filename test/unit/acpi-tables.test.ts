@@ -14,88 +14,15 @@ import {
   type HostKernel,
 } from "../support/host.js";
 import { loadPhysmemFixture, type PhysmemManifest } from "../../tools/sim/physmem.js";
+import type { BlockJson, DiscoveryJson, FadtJson, MadtJson, TableJson } from "../../tools/sim/host-json.js";
 
-// ---- the JSON the host build returns (kernel/acpi/host-view.ts) --------------
-
-interface TableJson {
-  signature: string;
-  phys: string;
-  length: number;
-  revision: number;
-  oemId: string;
-  oemTableId: string;
-  oemRevision: number;
-  checksumOk: boolean;
-  copiedLength: number;
-  bad: string;
-}
-
-interface BlockJson {
-  space: number;
-  address: string;
-  length: number;
-  extended: boolean;
-}
-
-interface FadtJson {
-  revision: number;
-  length: number;
-  dsdt: string;
-  facs: string;
-  sciInt: number;
-  smiCmd: number;
-  acpiEnable: number;
-  acpiDisable: number;
-  pm1aEvtBlk: BlockJson;
-  pm1bEvtBlk: BlockJson;
-  pm1aCntBlk: BlockJson;
-  pm1bCntBlk: BlockJson;
-  gpe0Blk: BlockJson;
-  gpe1Blk: BlockJson;
-  pm1EvtLen: number;
-  pm1CntLen: number;
-  gpe0BlkLen: number;
-  gpe1BlkLen: number;
-  gpe1Base: number;
-  flags: number;
-  hardwareReduced: boolean;
-}
-
-interface MadtJson {
-  localApicAddress: string;
-  flags: number;
-  pcatCompat: boolean;
-  localApics: Array<{ processorUid: number; apicId: number; enabled: boolean; onlineCapable: boolean }>;
-  ioApics: Array<{ id: number; address: string; gsiBase: number }>;
-  overrides: Array<{ bus: number; source: number; gsi: number; flags: number; polarity: string; trigger: string }>;
-  nmiEntries: number;
-  otherEntries: number;
-  complete: boolean;
-}
-
-interface DiscoveryJson {
-  rsdp: { phys: string; revision: number; oemId: string; rsdtAddress: string; xsdtAddress: string; length: number } | null;
-  root: TableJson | null;
-  tables: TableJson[];
-  aml: TableJson[];
-  facs: TableJson | null;
-  fadt: FadtJson | null;
-  madt: MadtJson | null;
-  errors: Array<{ signature: string; phys: string; reason: string; detail: string }>;
-}
-
-interface AcpiHostExports {
-  acpiDiscoverJson(): number;
-  acpiAmlTableHex(index: number): number;
-}
-
-type AcpiKernel = HostKernel & AcpiHostExports;
+type AcpiKernel = HostKernel;
 
 /** The host kernel, booted on `machine` (whose memory the test has filled). */
 function bootOn(machine: SimMachine): AcpiKernel {
   const { kernel } = hostKernel(machine);
   kernel.boot(MULTIBOOT_MAGIC, MBI_ADDRESS);
-  return kernel as AcpiKernel;
+  return kernel;
 }
 
 interface Discovered {

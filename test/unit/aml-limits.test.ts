@@ -71,7 +71,7 @@ describe("physical accesses outside the kernel's direct map (0-4 GiB)", () => {
 }`);
     execFileSync("iasl", ["-p", join(dir, "once"), asl], { stdio: "ignore" });
     const { kernel, machine } = loadTables([join(dir, "once.aml")]);
-    const k = kernel as unknown as { registerAmlCommand(): void; execute(line: number): number };
+    const k = kernel;
     k.registerAmlCommand();
     machine.memLog.length = 0;
     const answer = kernel.__getString(k.execute(kernel.__newString("aml \\PKG0")));
@@ -81,7 +81,7 @@ describe("physical accesses outside the kernel's direct map (0-4 GiB)", () => {
 
   it("a FADT GPE block in memory above 4 GiB is logged by name and never touched", () => {
     const { machine, kernel } = hostKernel();
-    const k = kernel as unknown as { eventsCreateMemoryGpe(a: bigint, len: number): void; eventsSci(): number };
+    const k = kernel;
     k.eventsCreateMemoryGpe(0x100000000n, 4);
     expect(machine.lines()).toContain("acpi: FADT GPE0_BLK at 0x100000000 width 4 is outside the physical memory the kernel maps (0-4 GiB); ignored");
     k.eventsCreateMemoryGpe(0xfffffffen, 4); // straddles 4 GiB

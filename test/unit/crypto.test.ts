@@ -3,17 +3,10 @@
 // comparison against Node's OpenSSL.
 import { createCipheriv, createHash, randomBytes, randomInt } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hostKernel, type HostKernel } from "../support/host.js";
+import { hostKernel } from "../support/host.js";
 
-interface CryptoExports {
-  blake2sHex(data: number, outLength: number, key: number, chunk: number): number;
-  blake2sU64Hex(prefix: number, value: bigint): number;
-  blake2sEdgesHex(data: number, outLength: number): number;
-  chacha20BlockHex(key: number, counter: number, nonce: number, outLength: number): number;
-  chacha20XorHex(key: number, counter: number, nonce: number, data: number): number;
-}
 
-const k = hostKernel().kernel as unknown as HostKernel & CryptoExports;
+const k = hostKernel().kernel;
 
 /** Calls `f` with each string argument as a pinned kernel string; returns the kernel's string result. */
 function call(f: (...args: never[]) => number, ...args: Array<string | number | bigint>): string {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hostKernel, SimMachine, type HostKernel } from "../support/host.js";
+import { hostKernel, SimMachine, uint8ArrayId } from "../support/host.js";
 
 const ASL = `DefinitionBlock ("", "SSDT", 2, "CLSAFE", "GPETEST", 1)
 {
@@ -24,13 +24,6 @@ const ASL = `DefinitionBlock ("", "SSDT", 2, "CLSAFE", "GPETEST", 1)
     }
 }`;
 
-interface Exports {
-  amlReset(): void;
-  amlLoadTable(p: number): number;
-  eventsCreate(gpe0: number, len: number, pm1a: number, pm1len: number, pm1cnt: number, smi: number, enable: number): void;
-  eventsSci(): number;
-  UINT8ARRAY_ID: WebAssembly.Global;
-}
 
 let table: Uint8Array;
 beforeAll(() => {
@@ -68,9 +61,9 @@ function chipset(m: SimMachine) {
 function setup() {
   const m = new SimMachine();
   const s = chipset(m);
-  const k = hostKernel(m).kernel as unknown as HostKernel & Exports;
+  const k = hostKernel(m).kernel;
   k.amlReset();
-  expect(k.__getString(k.amlLoadTable(k.__pin(k.__newArray(Number(k.UINT8ARRAY_ID.value), table))))).toBe("");
+  expect(k.__getString(k.amlLoadTable(k.__pin(k.__newArray(uint8ArrayId(k), table))))).toBe("");
   k.eventsCreate(0xafe0, 4, 0x600, 4, 0x604, 0xb2, 0xf1);
   return { m, s, k };
 }

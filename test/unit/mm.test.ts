@@ -6,15 +6,6 @@ import {
   LINEAR_BASE, LOADER_PD_LOW, MBI_ADDRESS, MULTIBOOT_MAGIC, writeCpuModel, writeLoaderPageTables, writeMultiboot,
 } from "../../tools/sim/qemu-pc.js";
 
-interface MmExports {
-  mmInit(magic: number, mbi: number): void;
-  mmMap(phys: bigint, type: number, cacheableOnly: number): number;
-  mmUnmap(linear: number): void;
-  mmError(): number;
-  mmDescribe(): number;
-  mmTranslate(va: bigint): number;
-  mmFramesAllocated(): number;
-}
 
 /** The loader's page tables, a multiboot map and SeaBIOS-like MTRRs (tools/sim/qemu-pc.ts). */
 function machineLikeTheLoaderLeavesIt(): SimMachine {
@@ -25,9 +16,9 @@ function machineLikeTheLoaderLeavesIt(): SimMachine {
   return m;
 }
 
-function booted(): { m: SimMachine; k: HostKernel & MmExports } {
+function booted(): { m: SimMachine; k: HostKernel } {
   const m = machineLikeTheLoaderLeavesIt();
-  const k = hostKernel(m).kernel as unknown as HostKernel & MmExports;
+  const k = hostKernel(m).kernel;
   k.mmInit(MULTIBOOT_MAGIC, MBI_ADDRESS);
   return { m, k };
 }

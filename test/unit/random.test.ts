@@ -11,19 +11,9 @@ import {
   guidWindowWrite, MBI_ADDRESS, MULTIBOOT_MAGIC, simulatedQemuPc, writeCpuModel, writeLoaderPageTables,
   writeMultiboot,
 } from "../../tools/sim/qemu-pc.js";
-import { FIXTURES, hostKernel, REPO, SimMachine, typeAndServe, type HostKernel } from "../support/host.js";
+import { FIXTURES, hostKernel, REPO, SimMachine, typeAndServe, uint8ArrayId, type HostKernel } from "../support/host.js";
 
-interface Exports {
-  crngSeedForTest(seed: number): bigint;
-  crngKeyHex(): number;
-  crngDrawHex(n: number): number;
-  vmgenidMemoryInit(magic: number, mbi: number): void;
-  vmgenidProbe(): number;
-  amlReset(): void;
-  amlLoadTable(p: number): number;
-  UINT8ARRAY_ID: WebAssembly.Global;
-}
-type K = HostKernel & Exports;
+type K = HostKernel;
 
 /** ChaCha20 keystream (RFC 8439, 96-bit nonce 0) from block `counter` on. */
 function keystream(keyHex: string, counter: number, length: number): string {
@@ -34,13 +24,13 @@ function keystream(keyHex: string, counter: number, length: number): string {
 
 describe("CRNG", () => {
   it("serves nothing before its first seeding", () => {
-    const k = hostKernel(new SimMachine()).kernel as unknown as K;
+    const k = hostKernel(new SimMachine()).kernel;
     expect(k.__getString(k.crngDrawHex(32))).toBe("");
   });
 
   it("erases the key with each request's first block before any output leaves", () => {
-    const k = hostKernel(new SimMachine()).kernel as unknown as K;
-    k.crngSeedForTest(k.__newArray(Number(k.UINT8ARRAY_ID.value), randomBytes(32)));
+    const k = hostKernel(new SimMachine()).kernel;
+    k.crngSeedForTest(k.__newArray(uint8ArrayId(k), randomBytes(32)));
     const k0 = k.__getString(k.crngKeyHex());
     const out = k.__getString(k.crngDrawHex(100));
     const k1 = k.__getString(k.crngKeyHex());
@@ -59,7 +49,7 @@ describe("CRNG", () => {
 function bootSimulatedPc(guid: string): { m: SimMachine; k: K } {
   const m = simulatedQemuPc({ fixtures: FIXTURES, rdrand: true });
   for (let i = 0; i < 64; i++) m.rdrandValues.push(BigInt("0x" + randomBytes(8).toString("hex")));
-  const k = hostKernel(m).kernel as unknown as K;
+  const k = hostKernel(m).kernel;
   guidWindowWrite(m, guid); // what QEMU's firmware put in the GUID page
   k.boot(MULTIBOOT_MAGIC, MBI_ADDRESS);
   return { m, k };
@@ -130,12 +120,12 @@ describe("vmgenid discovery in every hypervisor's shape", () => {
     writeMultiboot(m, [[0n, 0x9fc00n, 1], [0x100000n, 0x7ee0000n, 1], [0x7fe0000n, 0x20000n, 2]]);
     writeCpuModel(m);
     prepare(m);
-    const k = hostKernel(m).kernel as unknown as K;
+    const k = hostKernel(m).kernel;
     k.vmgenidMemoryInit(MULTIBOOT_MAGIC, MBI_ADDRESS);
     k.amlReset();
     for (const file of files) {
       const table = new Uint8Array(readFileSync(file));
-      expect(k.__getString(k.amlLoadTable(k.__newArray(Number(k.UINT8ARRAY_ID.value), table)))).toBe("");
+      expect(k.__getString(k.amlLoadTable(k.__newArray(uint8ArrayId(k), table)))).toBe("");
     }
     return { result: k.__getString(k.vmgenidProbe()), log: m.lines().filter((l) => l.startsWith("vmgenid:")) };
   }
@@ -174,7 +164,7 @@ describe("vmgenid discovery in every hypervisor's shape", () => {
   });
 
   it("decodes EISA ids as EisaId() encodes them", () => {
-    const k = hostKernel(new SimMachine()).kernel as unknown as K & { vmgenidEisaText(v: bigint): number };
+    const k = hostKernel(new SimMachine()).kernel;
     expect(k.__getString(k.vmgenidEisaText(0x030ad041n))).toBe("PNP0A03"); // QEMU's PCI0 _HID
     expect(k.__getString(k.vmgenidEisaText(0xae60n))).toBe("XEN0000");
   });

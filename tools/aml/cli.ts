@@ -7,27 +7,15 @@
 
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { hostKernel, type HostKernel } from "../sim/host-kernel.js";
+import { hostKernel, uint8ArrayId, type HostKernel } from "../sim/host-kernel.js";
 import type { SimMachine } from "../sim/machine.js";
 
 export class CliError extends Error {}
 
-interface AmlExports {
-  amlReset(): void;
-  amlLoadTable(bytes: number): number;
-  checkDefinitionBlock(bytes: number): number;
-  amlNamespaceListing(): number;
-  amlEvaluateJson(path: number): number;
-  UINT8ARRAY_ID: WebAssembly.Global | number;
-}
 
-function typeId(k: AmlExports): number {
-  const id = k.UINT8ARRAY_ID;
-  return typeof id === "number" ? id : Number(id.value);
-}
 
 export interface LoadedTables {
-  kernel: HostKernel & AmlExports;
+  kernel: HostKernel;
   machine: SimMachine;
   warnings: string[];
 }
@@ -36,14 +24,14 @@ export interface LoadedTables {
 export function loadTables(files: string[]): LoadedTables {
   if (files.length === 0) throw new CliError("no --table given");
   const { kernel, machine } = hostKernel();
-  const k = kernel as unknown as HostKernel & AmlExports;
+  const k = kernel;
   k.amlReset();
   const tables = files.map((file) => {
     let bytes: Buffer;
     try { bytes = readFileSync(file); } catch (e) {
       throw new CliError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
-    const ptr = k.__pin(k.__newArray(typeId(k), bytes));
+    const ptr = k.__pin(k.__newArray(uint8ArrayId(k), bytes));
     const problem = k.__getString(k.checkDefinitionBlock(ptr));
     if (problem) { k.__unpin(ptr); throw new CliError(`${file}: ${problem}`); }
     return { file, ptr, isDsdt: bytes.subarray(0, 4).toString("latin1") === "DSDT" };

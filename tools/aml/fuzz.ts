@@ -17,16 +17,9 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { qemuAmlFiles, QEMU_CONFIGS, readFixture } from "../fixtures.js";
-import { hostKernel, type HostKernel } from "../sim/host-kernel.js";
+import { hostKernel, uint8ArrayId, type HostKernel } from "../sim/host-kernel.js";
 
-interface AmlExports {
-  amlReset(): void;
-  amlLoadTable(bytes: number): number;
-  amlNamespaceListing(): number;
-  amlEvaluateJson(path: number): number;
-  UINT8ARRAY_ID: WebAssembly.Global | number;
-}
-type Kernel = HostKernel & AmlExports;
+type Kernel = HostKernel & { __collect(): void };
 
 /** xorshift32: small, seedable, reproducible. */
 export class Rng {
@@ -134,10 +127,6 @@ export interface FuzzStats {
   hangs: FuzzCrash[];
 }
 
-function typeId(k: Kernel): number {
-  const id = k.UINT8ARRAY_ID;
-  return typeof id === "number" ? id : Number(id.value);
-}
 
 export interface CaseResult { loadError: string; outcomes: Array<{ path: string; result?: unknown; error?: string }> }
 
@@ -151,9 +140,9 @@ const withShell = new WeakSet<object>();
  */
 export function runTable(k: Kernel, table: Uint8Array, maxEvals: number): CaseResult {
   k.amlReset();
-  const shell = k as unknown as { registerAmlCommand(): void; amlNewEvent(): void; execute(line: number): number; __collect(): void };
+  const shell = k;
   if (!withShell.has(k)) { shell.registerAmlCommand(); withShell.add(k); }
-  const ptr = k.__pin(k.__newArray(typeId(k), table));
+  const ptr = k.__pin(k.__newArray(uint8ArrayId(k), table));
   const loadError = k.__getString(k.amlLoadTable(ptr));
   k.__unpin(ptr);
   const listing = k.__getString(k.amlNamespaceListing());

@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { hostKernel, setHostKernelPath, type HostKernel } from "../sim/host-kernel.js";
+import { hostKernel, setHostKernelPath, uint8ArrayId } from "../sim/host-kernel.js";
 
 export interface CrngRun { kernelMBps: number; referenceMBps: number }
 
@@ -26,12 +26,6 @@ function timeProcess(file: string, args: string[]): number {
   return performance.now() - start;
 }
 
-interface AmlBenchExports {
-  amlReset(): void;
-  amlLoadTable(bytes: number): number;
-  amlEvaluateJson(path: number): number;
-  UINT8ARRAY_ID: WebAssembly.Global;
-}
 
 export interface AmlFigures {
   /** Whole process, load both tables and evaluate ADDR: `clonesafe aml` and `acpiexec -b`. */
@@ -54,11 +48,11 @@ export function measureAml(build: string, fixtures: string, runs: number): AmlFi
     f.processAcpiexec.push(timeProcess("acpiexec", ["-b", `evaluate ${ADDR_PATH}`, ...tables]));
   }
   setHostKernelPath(join(build, "host/kernel.wasm"));
-  const k = hostKernel().kernel as unknown as HostKernel & AmlBenchExports;
+  const k = hostKernel().kernel;
   const bytes = tables.map((t) => readFileSync(t));
   for (let i = 0; i < runs * 10; i++) {
     k.amlReset();
-    const ptrs = bytes.map((b) => k.__pin(k.__newArray(Number(k.UINT8ARRAY_ID.value), b)));
+    const ptrs = bytes.map((b) => k.__pin(k.__newArray(uint8ArrayId(k), b)));
     const t0 = performance.now();
     for (const p of ptrs) k.amlLoadTable(p);
     const t1 = performance.now();

@@ -15,7 +15,13 @@ export function setHostKernelPath(path: string): void {
   wasmPath = path;
 }
 
+/**
+ * Every export of the host build (kernel/host/index.ts), declared once:
+ * strings and arrays cross as pointers (numbers) for the loader's
+ * __getString / __newString / __newArray.
+ */
 export interface HostKernelExports extends Record<string, unknown> {
+  // the kernel's event loop and shell
   boot(magic: number, mbi: number): void;
   step(lines: number): void;
   inputPending(): number;
@@ -23,9 +29,55 @@ export interface HostKernelExports extends Record<string, unknown> {
   tokenize(line: number): number;
   hex(value: bigint, width: number): number;
   parseUnsigned(token: number): bigint;
+  UINT8ARRAY_ID: WebAssembly.Global | number;
+  // kernel/host/acpi.ts: DiscoveryJson (tools/sim/host-json.ts) and the AML tables' copies
+  acpiDiscoverJson(): number;
+  acpiAmlTableHex(index: number): number;
+  // the AML subsystem
+  amlReset(): void;
+  amlLoadTable(bytes: number): number;
+  amlNamespaceListing(): number;
+  amlEvaluateJson(path: number): number;
+  amlNewEvent(): void;
+  checkDefinitionBlock(bytes: number): number;
+  registerAmlCommand(): void;
+  // kernel/host/mm.ts
+  mmInit(magic: number, mbi: number): void;
+  mmMap(phys: bigint, type: number, cacheableOnly: number): number;
+  mmUnmap(linear: number): void;
+  mmError(): number;
+  mmDescribe(): number;
+  mmTranslate(va: bigint): number;
+  mmFramesAllocated(): number;
+  // kernel/host/events.ts
+  eventsCreate(gpe0: number, len: number, pm1a: number, pm1len: number, pm1cnt: number, smi: number, enable: number): void;
+  eventsCreateMemoryGpe(address: bigint, len: number): void;
+  eventsSci(): number;
+  // kernel/host/crypto.ts
+  blake2sHex(data: number, outLength: number, key: number, chunk: number): number;
+  blake2sU64Hex(prefix: number, value: bigint): number;
+  blake2sEdgesHex(data: number, outLength: number): number;
+  chacha20BlockHex(key: number, counter: number, nonce: number, outLength: number): number;
+  chacha20XorHex(key: number, counter: number, nonce: number, data: number): number;
+  chacha20Blocks(blocks: number): number;
+  blake2sBytes(bytes: number): number;
+  // kernel/host/crng.ts
+  crngSeedForTest(seed: number): bigint;
+  crngKeyHex(): number;
+  crngDrawHex(n: number): number;
+  // kernel/host/vmgenid.ts
+  vmgenidMemoryInit(magic: number, mbi: number): void;
+  vmgenidProbe(): number;
+  vmgenidEisaText(value: bigint): number;
 }
 
 export type HostKernel = ASUtil & HostKernelExports;
+
+/** The runtime type id of Uint8Array, for __newArray (a Global in the host build, a number in others). */
+export function uint8ArrayId(k: HostKernelExports): number {
+  const id = k.UINT8ARRAY_ID;
+  return typeof id === "number" ? id : Number(id.value);
+}
 
 export const MULTIBOOT_MAGIC = 0x2badb002;
 export const MBI_ADDRESS = 0x9500;

@@ -1,8 +1,8 @@
 // Host-build entry points for the GPE dispatch unit tests (never linked into
 // the machine image): an AcpiEvents over register blocks the test simulates.
 
-import { AcpiEvents, EventRegisters } from "./events";
-import { ADDRESS_SPACE_IO, ADDRESS_SPACE_MEMORY, RegisterBlock } from "./fadt";
+import { AcpiEvents, EventRegisters } from "../acpi/events";
+import { ADDRESS_SPACE_IO, ADDRESS_SPACE_MEMORY, RegisterBlock } from "../acpi/fadt";
 import { deliverPendingNotifies } from "../aml/index";
 
 let testEvents: AcpiEvents | null = null;

@@ -2,7 +2,7 @@
 // into the machine image): run memoryInit on the simulated machine, map and
 // unmap windows, and translate addresses, with results as strings.
 
-import { memoryInit, windows } from "./index";
+import { memoryInit, windows } from "../mm/index";
 
 export function mmInit(magic: u32, mbi: u32): void {
   memoryInit(magic, mbi);

@@ -2,7 +2,7 @@
 // machine image): seed from given bytes, draw, and read the key to check
 // fast key erasure from outside.
 
-import { epoch, getRandom, keyForTest, mixBytes, reseed } from "./crng";
+import { epoch, getRandom, keyForTest, mixBytes, reseed } from "../random/crng";
 import { hex } from "../lib/fmt";
 
 function toHex(b: Uint8Array): string {

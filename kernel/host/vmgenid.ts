@@ -2,8 +2,8 @@
 // the machine image): memory setup, AML loading and discovery on a
 // simulated machine, as boot() does them, without the rest of boot.
 
-import { memoryInit } from "../../mm/index";
-import { currentGuidText, device, vmgenidInit } from "./index";
+import { memoryInit } from "../mm/index";
+import { currentGuidText, device, vmgenidInit } from "../drivers/vmgenid/index";
 
 export function vmgenidMemoryInit(magic: u32, mbi: u32): void {
   memoryInit(magic, mbi);
@@ -17,4 +17,4 @@ export function vmgenidProbe(): string {
   return d.node.path() + " " + d.matchedId + " 0x" + d.phys.toString(16) + " " + currentGuidText();
 }
 
-export { eisaIdText as vmgenidEisaText } from "./index";
+export { eisaIdText as vmgenidEisaText } from "../drivers/vmgenid/index";

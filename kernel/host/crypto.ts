@@ -3,8 +3,8 @@
 // gives "bad hex"; a length the primitive rejects shows as its untouched
 // output (an empty digest, a zero block, unchanged data).
 
-import { Blake2s, blake2s } from "./blake2s";
-import { chacha20Block, chacha20Xor } from "./chacha20";
+import { Blake2s, blake2s } from "../random/blake2s";
+import { chacha20Block, chacha20Xor } from "../random/chacha20";
 
 const HEX_DIGITS = "0123456789abcdef";
 

@@ -1,4 +1,4 @@
-// Host-build entry points for ACPI discovery (exported by kernel/host.ts):
+// Host-build entry points for ACPI discovery (exported by kernel/host/index.ts):
 // run discovery on the simulated machine and hand its result to tests and
 // host tools as JSON, since only numbers and strings cross the export
 // boundary. Addresses are "0x…" strings (u64 does not fit a JSON number).
@@ -6,10 +6,10 @@
 // used by the machine build (main.ts does not import it).
 
 import { hex, hex0x } from "../lib/fmt";
-import { AcpiDiscovery, discoverAcpi, registerAcpiCommand } from "./index";
-import { AcpiTable } from "./tables";
-import { Fadt, RegisterBlock } from "./fadt";
-import { Madt, polarityName, triggerName } from "./madt";
+import { AcpiDiscovery, discoverAcpi, registerAcpiCommand } from "../acpi/index";
+import { AcpiTable } from "../acpi/tables";
+import { Fadt, RegisterBlock } from "../acpi/fadt";
+import { Madt, polarityName, triggerName } from "../acpi/madt";
 
 const HEX_DIGITS = "0123456789abcdef";
 
