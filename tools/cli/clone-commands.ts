@@ -49,7 +49,7 @@ export async function snapshotCommand(argv: string[]): Promise<number> {
   try {
     await qmp.hmp(`savevm ${tag}`, 300_000);
   } catch (e) {
-    if (e instanceof HmpError) throw new Error(`snapshot "${tag}" not saved: QEMU answered "${e.output}"`);
+    if (e instanceof HmpError) throw new Error(`snapshot "${tag}" not saved: QEMU answered "${e.output.split(/\r?\n/)[0].trim()}"`);
     throw e;
   } finally {
     qmp.close();

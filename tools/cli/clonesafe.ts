@@ -118,14 +118,22 @@ async function run(argv: string[]): Promise<number> {
     process.stderr.write(`clonesafe: waiting for gdb: gdb ${resolve(build, "clonesafe64.elf")} -ex 'target remote :1234'\n`);
   }
   if (process.env.CLONESAFE_VERBOSE) process.stderr.write(`${formatCommandLine(QEMU_BINARY, args)}\n`);
-  // QEMU's stderr passes through (warnings appear as they happen) and is kept,
-  // so a QEMU that fails is told apart from a kernel that exits.
-  const child = spawn(QEMU_BINARY, args, { stdio: ["inherit", "inherit", "pipe"] });
+  // QEMU's output passes through (serial console on stdout, warnings on
+  // stderr as they happen) and is watched, so a QEMU that fails is told apart
+  // from a kernel that exits: a failure leaves QEMU error lines after the
+  // last serial output (a kernel's `exit 0` leaves none).
+  const child = spawn(QEMU_BINARY, args, { stdio: ["inherit", "pipe", "pipe"] });
   let stderr = "";
+  let stderrSinceOutput = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    process.stdout.write(d);
+    stderrSinceOutput = "";
+  });
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (d: string) => {
     process.stderr.write(d);
     stderr = (stderr + d).slice(-8000);
+    stderrSinceOutput = (stderrSinceOutput + d).slice(-8000);
   });
   // Ctrl-C at a terminal reaches QEMU too (same process group); a SIGINT sent
   // to this process alone is passed on. Either way the CLI waits for QEMU.
@@ -136,17 +144,20 @@ async function run(argv: string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const stderrDone = new Promise<void>((res) => { child.stderr!.once("close", res); });
+  const outputDone = Promise.all([
+    new Promise<void>((res) => { child.stdout!.once("close", res); }),
+    new Promise<void>((res) => { child.stderr!.once("close", res); }),
+  ]);
   const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((res, rej) => {
     child.once("error", rej);
     child.once("exit", (c, s) => res({ code: c, signal: s }));
   });
   // Its last message; bounded, as a child of QEMU (exec:cat) may hold the pipe.
-  await Promise.race([stderrDone, new Promise((r) => setTimeout(r, 1000).unref())]);
+  await Promise.race([outputDone, new Promise((r) => setTimeout(r, 1000).unref())]);
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   if ((await socketState(qmpSocket)) === "stale") rmSync(qmpSocket, { force: true }); // ours; QEMU does not always remove it
-  const qemuSaid = qemuErrorLines(stderr);
+  const qemuSaid = qemuErrorLines(stderrSinceOutput);
   const terminated = /terminating on signal (\d+)/.exec(stderr);
   if (interrupted || terminated) {
     const n = interrupted === "SIGTERM" ? 15 : interrupted === "SIGINT" ? 2 : Number(terminated![1]);

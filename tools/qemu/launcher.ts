@@ -37,11 +37,17 @@ const KILL_GRACE_MS = 3000;
 /** How long a QEMU that failed to start gets to exit on its own and finish its message. */
 const START_FAILURE_GRACE_MS = 2000;
 
-/** QEMU's error lines in `stderr`: not warnings, not "terminating on signal", program name removed. */
+/**
+ * QEMU's own error lines in `stderr`: those with its program-name prefix
+ * (error_report), prefix removed, without warnings and "terminating on
+ * signal" (lines from its children, such as exec:cat's shell, do not count).
+ */
 export function qemuErrorLines(stderr: string): string[] {
   return stderr.split("\n")
-    .map((l) => l.trim().replace(/^qemu-system-[\w-]+: /, ""))
-    .filter((l) => l !== "" && !/^warning:|terminating on signal/i.test(l));
+    .map((l) => l.trim())
+    .filter((l) => /^qemu-system-[\w-]+: /.test(l))
+    .map((l) => l.replace(/^qemu-system-[\w-]+: /, ""))
+    .filter((l) => !/^warning:|terminating on signal/i.test(l));
 }
 
 export class QemuInstance {
