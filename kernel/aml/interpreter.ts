@@ -303,6 +303,9 @@ export class Interpreter {
     const targetObj = target.object;
     if (targetObj instanceof AmlMethod) {
       if (args.length != (targetObj as AmlMethod).argCount) {
+        // Located at the method, in its own table (not the last one loaded).
+        this.table = (targetObj as AmlMethod).table;
+        this.opStart = (targetObj as AmlMethod).start;
         return this.fail(target.path() + " takes " + (targetObj as AmlMethod).argCount.toString() + " arguments, got " + args.length.toString());
       }
       return this.callMethod(target, (targetObj as AmlMethod), args);

@@ -46,7 +46,9 @@ export function loadTables(files: string[]): LoadedTables {
 }
 
 function traceLines(machine: SimMachine): string[] {
-  const hex = (v: number | bigint) => "0x" + v.toString(16);
+  // Values as the unsigned numbers the access moved (the port log holds an
+  // i32: 0x80000860 arrives as -0x7ffff7a0).
+  const hex = (v: number | bigint) => "0x" + (typeof v === "bigint" ? BigInt.asUintN(64, v) : v >>> 0).toString(16);
   return [
     ...machine.portLog.map((a) => `trace: io ${a.dir} port=${hex(a.port)} width=${a.width} value=${hex(a.value)}`),
     ...machine.memLog.map((a) => `trace: memory ${a.dir} addr=${hex(a.addr)} width=${a.width} value=${hex(a.value)}`),

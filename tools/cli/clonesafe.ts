@@ -4,40 +4,27 @@
 //   aml --table F [--table F]... [--trace] namespace | eval P [P...]
 //       the kernel's AML interpreter on the host (tools/aml/cli.ts).
 //   snapshot, clone, migrate-file: snapshot/restore workflows (clone-commands.ts).
-// Errors end with one `error: …` line on stderr and status 1 (2 for usage).
+// Owns: dispatch, `run` (its QEMU, and build/qmp.sock while that QEMU lives),
+//   and how every failure ends: one `error: …` line on stderr (then, for a
+//   QEMU that failed, its command line and last lines), status 1; a wrong
+//   command line adds a hint to `<command> --help` and exits 2; Ctrl-C 130.
+// May call: the QEMU argument builder, the AML CLI, the snapshot/clone commands.
+// Never: removes a QMP socket another instance is listening on, reports a
+//   QEMU that failed as a kernel exit, or prints usage for a runtime failure.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, rmSync } from "node:fs";
+import { connect } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { formatCommandLine, MACHINE_TYPES, qemuArgs, type MachineType } from "../qemu/args.js";
+import { formatCommandLine, incomingFromFile, MACHINE_TYPES, qemuArgs, type MachineType } from "../qemu/args.js";
 import { describeQemuStatus } from "../qemu/exit-status.js";
-import { QEMU_BINARY } from "../qemu/launcher.js";
-import { CliError, runAml } from "../aml/cli.js";
+import { QEMU_BINARY, qemuErrorLines } from "../qemu/launcher.js";
+import { runAml } from "../aml/cli.js";
 import { setHostKernelPath } from "../sim/host-kernel.js";
-import { CommandError, cloneCommand, migrateFileCommand, snapshotCommand } from "./clone-commands.js";
-
-class UsageError extends Error {}
-
-const USAGE = `usage: clonesafe <command> [options]
-  run [--machine pc|q35] [--guid G|auto|none] [--cpu MODEL] [--debug] [--image FILE] [--incoming FILE]
-      Boot clonesafe under QEMU (TCG) with the serial console on this terminal,
-      QMP at build/qmp.sock and a qcow2 state drive at build/state.qcow2.
-  aml --table FILE [--table FILE]... [--trace] namespace
-  aml --table FILE [--table FILE]... [--trace] eval PATH [PATH...]
-      Load DSDT/SSDT files into the kernel's AML interpreter (host build) and
-      list the namespace (one "<path> <type>" line per object, sorted) or
-      evaluate paths (one JSON line each). --trace shows operation-region
-      accesses on stderr.
-  snapshot --qmp SOCK --tag T
-      savevm on a running instance (e.g. --qmp build/qmp.sock under make run).
-  clone --state FILE --tag T --count N [--machine pc|q35] [--cpu MODEL] [--keep]
-      N QEMU processes restored from snapshot T, each on its own copy of the
-      qcow2 FILE with a fresh GUID; one JSON line per clone after it reseeds:
-      {"clone":k,"guid":…,"epoch":…,"rand":…}. --keep leaves them running.
-  migrate-file --qmp SOCK --file F
-      save the running state to F; restore it with run --incoming F.`;
+import { cloneCommand, migrateFileCommand, snapshotCommand } from "./clone-commands.js";
+import { COMMAND_USAGE, parsed, USAGE, usageHint, UsageError, wantsHelp } from "./usage.js";
 
 /** build/ — the CLI is bundled to build/tools/clonesafe.mjs. */
 function buildDir(): string {
@@ -47,7 +34,7 @@ function buildDir(): string {
 function machineOption(value: string | undefined): MachineType {
   const machine = value ?? "pc";
   if (!(MACHINE_TYPES as readonly string[]).includes(machine)) {
-    throw new UsageError(`--machine must be one of ${MACHINE_TYPES.join(", ")}, got "${machine}"`);
+    throw new UsageError(`--machine must be one of ${MACHINE_TYPES.join(", ")}, got "${machine}"`, "run");
   }
   return machine as MachineType;
 }
@@ -56,13 +43,27 @@ function guidOption(value: string | undefined): string | false {
   const guid = value ?? "auto";
   if (guid === "none") return false;
   if (guid !== "auto" && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(guid)) {
-    throw new UsageError(`--guid must be auto, none or a UUID, got "${guid}"`);
+    throw new UsageError(`--guid must be auto, none or a UUID, got "${guid}"`, "run");
   }
   return guid;
 }
 
+/** Whether something accepts connections on the unix socket `path` ("absent", "live" or "stale"). */
+function socketState(path: string): Promise<"absent" | "live" | "stale"> {
+  if (!existsSync(path)) return Promise.resolve("absent");
+  return new Promise((res) => {
+    const s = connect(path);
+    s.once("connect", () => { s.destroy(); res("live"); });
+    s.once("error", (e: NodeJS.ErrnoException) => res(e.code === "ENOENT" ? "absent" : "stale"));
+  });
+}
+
 async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  if (wantsHelp(argv)) {
+    process.stdout.write(COMMAND_USAGE.run + "\n");
+    return 0;
+  }
+  const { values } = parsed("run", () => parseArgs({
     args: argv,
     options: {
       machine: { type: "string" },
@@ -73,48 +74,111 @@ async function run(argv: string[]): Promise<number> {
       incoming: { type: "string" },
     },
     strict: true,
-  });
+  }));
+  const machine = machineOption(values.machine);
+  const vmgenid = guidOption(values.guid);
   const build = buildDir();
   const image = values.image ?? resolve(build, "clonesafe.elf");
   if (!existsSync(image)) throw new Error(`kernel image ${image} not found (run make build)`);
+  if (values.incoming !== undefined) {
+    try {
+      accessSync(values.incoming, constants.R_OK);
+    } catch (e) {
+      throw new Error(`cannot read the --incoming file ${values.incoming}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
   const qmpSocket = resolve(build, "qmp.sock");
   const stateDrive = resolve(build, "state.qcow2");
   mkdirSync(build, { recursive: true });
-  rmSync(qmpSocket, { force: true });
+  // The socket belongs to the instance that made it: refuse while it answers,
+  // remove it only when nothing listens (left by an instance that has exited).
+  const before = await socketState(qmpSocket);
+  if (before === "live") {
+    throw new Error(`another instance is running: its QMP socket ${qmpSocket} answers (it also holds ${stateDrive}); ` +
+      `stop it first (exit 0 at its shell, or Ctrl-C in its terminal)`);
+  }
+  if (before === "stale") rmSync(qmpSocket, { force: true });
   if (!existsSync(stateDrive)) {
     const made = spawnSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"], { encoding: "utf8" });
     if (made.status !== 0) throw new Error(`qemu-img could not create ${stateDrive}: ${made.stderr.trim()}`);
   }
   const args = qemuArgs({
     image,
-    machine: machineOption(values.machine),
-    vmgenid: guidOption(values.guid),
+    machine,
+    vmgenid,
     cpu: values.cpu,
     serial: { kind: "stdio" },
     qmpSocket,
     stateDrive,
     gdb: values.debug,
-    incoming: values.incoming ? `exec:cat ${values.incoming}` : undefined,
+    incoming: values.incoming !== undefined ? incomingFromFile(resolve(values.incoming)) : undefined,
   });
   process.stderr.write(`clonesafe: quit with "exit 0" at the shell or Ctrl-C; QMP socket: ${qmpSocket}\n`);
   if (values.debug) {
     process.stderr.write(`clonesafe: waiting for gdb: gdb ${resolve(build, "clonesafe64.elf")} -ex 'target remote :1234'\n`);
   }
   if (process.env.CLONESAFE_VERBOSE) process.stderr.write(`${formatCommandLine(QEMU_BINARY, args)}\n`);
-  const child = spawn(QEMU_BINARY, args, { stdio: "inherit" });
-  // Ctrl-C reaches QEMU through the terminal; the CLI waits for it to exit.
-  process.on("SIGINT", () => {});
+  // QEMU's output passes through (serial console on stdout, warnings on
+  // stderr as they happen) and is watched, so a QEMU that fails is told apart
+  // from a kernel that exits: a failure leaves QEMU error lines after the
+  // last serial output (a kernel's `exit 0` leaves none).
+  const child = spawn(QEMU_BINARY, args, { stdio: ["inherit", "pipe", "pipe"] });
+  let stderr = "";
+  let stderrSinceOutput = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    process.stdout.write(d);
+    stderrSinceOutput = "";
+  });
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (d: string) => {
+    process.stderr.write(d);
+    stderr = (stderr + d).slice(-8000);
+    stderrSinceOutput = (stderrSinceOutput + d).slice(-8000);
+  });
+  // Ctrl-C at a terminal reaches QEMU too (same process group); a SIGINT sent
+  // to this process alone is passed on. Either way the CLI waits for QEMU.
+  let interrupted: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted ??= signal;
+    try { child.kill(signal); } catch { /* already gone */ }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const outputDone = Promise.all([
+    new Promise<void>((res) => { child.stdout!.once("close", res); }),
+    new Promise<void>((res) => { child.stderr!.once("close", res); }),
+  ]);
   const { code, signal } = await new Promise<{ code: number | null; signal: string | null }>((res, rej) => {
     child.once("error", rej);
     child.once("exit", (c, s) => res({ code: c, signal: s }));
   });
+  // Its last message; bounded, as a child of QEMU (exec:cat) may hold the pipe.
+  await Promise.race([outputDone, new Promise((r) => setTimeout(r, 1000).unref())]);
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  if ((await socketState(qmpSocket)) === "stale") rmSync(qmpSocket, { force: true }); // ours; QEMU does not always remove it
+  const qemuSaid = qemuErrorLines(stderrSinceOutput);
+  const terminated = /terminating on signal (\d+)/.exec(stderr);
+  if (interrupted || terminated) {
+    const n = interrupted === "SIGTERM" ? 15 : interrupted === "SIGINT" ? 2 : Number(terminated![1]);
+    process.stderr.write(`clonesafe: ${n === 2 ? "interrupted (Ctrl-C)" : `stopped by signal ${n}`}; QEMU stopped\n`);
+    return 128 + n;
+  }
+  if (code !== 0 && qemuSaid.length > 0) {
+    const how = code !== null ? `status ${code}` : `signal ${signal ?? "?"}`;
+    throw new Error(`QEMU failed (${how}): "${qemuSaid.join("; ")}"\ncommand: ${formatCommandLine(QEMU_BINARY, args)}`);
+  }
   process.stderr.write(`clonesafe: ${describeQemuStatus(code, signal)}\n`);
   if (code !== null && (code & 1) === 1 && code >> 1 === 0) return 0; // `exit 0`
   return code ?? 1;
 }
 
+/** The subcommand a failure belongs to, for its usage hint. */
+let currentCommand: string | undefined;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  currentCommand = command !== undefined && command in COMMAND_USAGE ? command : undefined;
   switch (command) {
     case "run":
       return run(rest);
@@ -125,12 +189,20 @@ async function main(argv: string[]): Promise<number> {
     case "migrate-file":
       return migrateFileCommand(rest);
     case "aml":
+      if (wantsHelp(rest)) {
+        process.stdout.write(COMMAND_USAGE.aml + "\n");
+        return 0;
+      }
       setHostKernelPath(resolve(buildDir(), "host/kernel.wasm"));
-      return runAml(rest, (l) => process.stdout.write(l + "\n"), (l) => process.stderr.write(l + "\n"));
+      return parsed("aml", () => runAml(rest, (l) => process.stdout.write(l + "\n"), (l) => process.stderr.write(l + "\n")));
     case undefined:
     case "help":
     case "--help":
     case "-h":
+      if (command === "help" && rest[0] !== undefined && rest[0] in COMMAND_USAGE) {
+        process.stdout.write(COMMAND_USAGE[rest[0]] + "\n");
+        return 0;
+      }
       process.stdout.write(USAGE + "\n");
       return command === undefined ? 2 : 0;
     default:
@@ -145,8 +217,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`error: ${message}\n`);
-    const usage = e instanceof UsageError || e instanceof CommandError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
-    if (usage) process.stderr.write(USAGE + "\n");
-    process.exitCode = usage ? 2 : 1;
+    if (e instanceof UsageError) process.stderr.write(`${usageHint(e.command ?? currentCommand)}\n`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
   },
 );

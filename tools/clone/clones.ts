@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { MachineType } from "../qemu/args.js";
+import { migrationToFile, type MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
 import type { QmpClient } from "../qmp/client.js";
 
@@ -86,12 +86,12 @@ export async function startClones(o: CloneOptions): Promise<Clone[]> {
 
 /**
  * Saves the running state of `qmp`'s VM to `file` (`migrate` to `exec:cat >
- * FILE`, polling `query-migrate`); restore it with `-incoming "exec:cat FILE"`.
+ * 'FILE'`, polling `query-migrate`); restore it with `-incoming
+ * incomingFromFile(FILE)`.
  * The source is left paused in `postmigrate`: `cont` resumes it.
  */
 export async function migrateToFile(qmp: QmpClient, file: string, timeoutMs = 120_000): Promise<void> {
-  if (/['"\s]/.test(file)) throw new Error(`migration file ${file} must not contain quotes or spaces (it goes into exec:cat)`);
-  await qmp.execute("migrate", { uri: `exec:cat > ${file}` });
+  await qmp.execute("migrate", { uri: migrationToFile(file) });
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const info = await qmp.execute<{ status: string; "error-desc"?: string }>("query-migrate");

@@ -66,3 +66,18 @@ export function qemuArgs(o: QemuOptions): string[] {
 export function formatCommandLine(binary: string, args: readonly string[]): string {
   return [binary, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(" ");
 }
+
+/** A word for /bin/sh: QEMU runs the text after `exec:` with `sh -c`. */
+export function shellWord(word: string): string {
+  return `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** The `-incoming` URI that reads a migration-file (`exec:cat 'FILE'`). */
+export function incomingFromFile(file: string): string {
+  return `exec:cat ${shellWord(file)}`;
+}
+
+/** The `migrate` URI that writes a migration file (`exec:cat > 'FILE'`). */
+export function migrationToFile(file: string): string {
+  return `exec:cat > ${shellWord(file)}`;
+}

@@ -3,6 +3,8 @@
 // calls kill(), when killAllQemu() runs, when this Node process exits, and
 // in any case after `lifetimeSec` (QEMU runs under coreutils `timeout` in its
 // own process group, so even a SIGKILLed test runner leaves nothing behind).
+// A QEMU that fails to start is reported with its own message first
+// (startFailure), never as a bare QMP or socket error.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -32,6 +34,21 @@ export interface SerialMatch { line: string; index: number; match: RegExpMatchAr
 
 const live = new Set<QemuInstance>();
 const KILL_GRACE_MS = 3000;
+/** How long a QEMU that failed to start gets to exit on its own and finish its message. */
+const START_FAILURE_GRACE_MS = 2000;
+
+/**
+ * QEMU's own error lines in `stderr`: those with its program-name prefix
+ * (error_report), prefix removed, without warnings and "terminating on
+ * signal" (lines from its children, such as exec:cat's shell, do not count).
+ */
+export function qemuErrorLines(stderr: string): string[] {
+  return stderr.split("\n")
+    .map((l) => l.trim())
+    .filter((l) => /^qemu-system-[\w-]+: /.test(l))
+    .map((l) => l.replace(/^qemu-system-[\w-]+: /, ""))
+    .filter((l) => !/^warning:|terminating on signal/i.test(l));
+}
 
 export class QemuInstance {
   /** Every complete serial line so far, without line terminators. */
@@ -109,6 +126,34 @@ export class QemuInstance {
         this.lineWaiters.push(() => { clearTimeout(timer); resolve(); });
       });
     }
+  }
+
+  /**
+   * What QEMU itself said went wrong: its stderr lines that are not warnings
+   * or "terminating on signal", without the program-name prefix, joined with
+   * "; " (empty when it said nothing).
+   */
+  qemuError(): string {
+    return qemuErrorLines(this.stderr).join("; ");
+  }
+
+  /**
+   * The error for a QEMU that did not start: waits briefly for it to exit on
+   * its own so its message is complete, stops it, and names QEMU's own
+   * message first ("QEMU failed to start (status 1): <message>"), then the
+   * command line and last lines (failure()).
+   */
+  async startFailure(cause: unknown): Promise<Error> {
+    await Promise.race([this.exited, sleep(START_FAILURE_GRACE_MS)]);
+    const exited = this.exitInfo;
+    await this.kill();
+    const reason = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    const said = this.qemuError();
+    if (exited && said) {
+      const how = exited.code !== null ? `status ${exited.code}` : `signal ${exited.signal ?? "?"}`;
+      return this.failure(`QEMU failed to start (${how}): "${said}"`);
+    }
+    return this.failure(`QEMU did not start: ${reason}${said ? ` (QEMU said: "${said}")` : ""}`);
   }
 
   failure(what: string): Error {
@@ -236,8 +281,7 @@ export async function launchQemu(o: LaunchOptions): Promise<QemuInstance> {
       instance.qmp = await QmpClient.connect(qmpPath);
     }
   } catch (e) {
-    await instance.kill();
-    throw e;
+    throw await instance.startFailure(e);
   }
   return instance;
 }

@@ -20,6 +20,23 @@ export class QmpError extends Error {
   }
 }
 
+/** An HMP command that answered with an error text. */
+export class HmpError extends Error {
+  constructor(readonly commandLine: string, readonly output: string) {
+    super(`HMP "${commandLine}" failed: ${output}`);
+  }
+}
+
+/** HMP commands that print nothing when they succeed. */
+const SILENT_HMP = new Set(["savevm", "loadvm", "delvm"]);
+
+function connectError(path: string, e: NodeJS.ErrnoException): Error {
+  let message = `QMP connect to ${path}: ${e.message}`;
+  if (e.code === "ENOENT") message = `no QMP socket at ${path} (is the instance running?)`;
+  if (e.code === "ECONNREFUSED") message = `nothing listens on ${path} (a socket left by an instance that has stopped?)`;
+  return Object.assign(new Error(message), { code: e.code });
+}
+
 interface Pending {
   command: string;
   resolve: (value: unknown) => void;
@@ -40,6 +57,7 @@ export class QmpClient {
   private readonly pending = new Map<string, Pending>();
   private eventWaiters: EventWaiter[] = [];
   private greetingResolve?: (g: unknown) => void;
+  private greetingReject?: (e: Error) => void;
   private closedError: Error | null = null;
 
   private constructor(private readonly socket: Socket) {
@@ -49,24 +67,39 @@ export class QmpClient {
     socket.on("error", (e) => this.failAll(e));
   }
 
-  /** Connects to a QMP unix socket and leaves capability negotiation mode. */
+  /**
+   * Connects to a QMP unix socket and leaves capability negotiation mode.
+   * Fails (never waits forever) with a message that says what is wrong: no
+   * socket, a socket nobody listens on (left by an instance that has exited),
+   * or no greeting (QEMU serves one QMP client at a time; the socket is
+   * closed again so this process can exit).
+   */
   static async connect(path: string, timeoutMs = 10_000): Promise<QmpClient> {
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect(path);
       const timer = setTimeout(() => { s.destroy(); reject(new Error(`QMP connect to ${path} timed out`)); }, timeoutMs);
       s.once("connect", () => { clearTimeout(timer); resolve(s); });
-      s.once("error", (e) => { clearTimeout(timer); reject(e); });
+      s.once("error", (e: NodeJS.ErrnoException) => { clearTimeout(timer); reject(connectError(path, e)); });
     });
     const client = new QmpClient(socket);
-    await client.greeting(timeoutMs);
-    await client.execute("qmp_capabilities", undefined, timeoutMs);
+    try {
+      await client.greeting(path, timeoutMs);
+      await client.execute("qmp_capabilities", undefined, timeoutMs);
+    } catch (e) {
+      client.close();
+      throw e;
+    }
     return client;
   }
 
-  private greeting(timeoutMs: number): Promise<unknown> {
+  private greeting(path: string, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("no QMP greeting")), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(
+        `no QMP greeting on ${path} within ${timeoutMs / 1000} s: QEMU serves one QMP client at a time; ` +
+        `close the other client (or stop what holds it) and try again`,
+      )), timeoutMs);
       this.greetingResolve = (g) => { clearTimeout(timer); resolve(g); };
+      this.greetingReject = (e) => { clearTimeout(timer); reject(new Error(`QMP ${path} closed before its greeting: ${e.message}`)); };
     });
   }
 
@@ -110,6 +143,7 @@ export class QmpClient {
 
   private failAll(error: Error): void {
     this.closedError ??= error;
+    this.greetingReject?.(error);
     for (const p of this.pending.values()) {
       clearTimeout(p.timer);
       p.reject(new Error(`QMP ${p.command}: ${error.message}`));
@@ -132,11 +166,17 @@ export class QmpClient {
 
   /**
    * Runs an HMP command. HMP reports failure as text, not as a QMP error,
-   * so output starting with "Error" is turned into an exception.
+   * so output starting with "Error" is turned into an exception, and so is
+   * any output at all of savevm, loadvm and delvm, which print nothing when
+   * they succeed (a parse error reads "savevm: extraneous characters at the
+   * end of line").
    */
   async hmp(commandLine: string, timeoutMs = 60_000): Promise<string> {
     const output = await this.execute<string>("human-monitor-command", { "command-line": commandLine }, timeoutMs);
-    if (/^Error\b/m.test(output)) throw new Error(`HMP "${commandLine}" failed: ${output.trim()}`);
+    const silent = SILENT_HMP.has(commandLine.trim().split(/\s+/)[0]);
+    if (/^Error\b/m.test(output) || (silent && output.trim() !== "")) {
+      throw new HmpError(commandLine, output.trim());
+    }
     return output;
   }
 

@@ -1,0 +1,65 @@
+// Usage texts and argument parsing for every `clonesafe` subcommand.
+// Owns: the usage text of each subcommand, `--help`/`-h` handling, and
+//   turning an argument problem (node:util parseArgs or our own checks)
+//   into a UsageError (exit status 2, with a hint to `--help`).
+// May call: nothing outside this file (callers pass their parseArgs call in).
+// Never: starts processes, touches files, or prints anything itself.
+
+/** A wrong command line: exit status 2, "error: …" and a hint to `clonesafe <command> --help`. */
+export class UsageError extends Error {
+  constructor(message: string, readonly command?: string) { super(message); }
+}
+
+export const COMMAND_USAGE: Readonly<Record<string, string>> = {
+  run: `usage: clonesafe run [--machine pc|q35] [--guid G|auto|none] [--cpu MODEL] [--debug] [--image FILE] [--incoming FILE]
+  Boot clonesafe under QEMU (TCG) with the serial console on this terminal,
+  QMP at build/qmp.sock and a qcow2 state drive at build/state.qcow2.
+  --incoming FILE restores the state saved by migrate-file. Refuses to start
+  while another instance answers on build/qmp.sock. Exit status: the kernel's
+  (\`exit N\` gives N, a panic its QEMU status), 1 if QEMU fails, 130 on Ctrl-C.`,
+  aml: `usage: clonesafe aml --table FILE [--table FILE]... [--trace] namespace
+       clonesafe aml --table FILE [--table FILE]... [--trace] eval PATH [PATH...]
+  Load DSDT/SSDT files into the kernel's AML interpreter (host build) and
+  list the namespace (one "<path> <type>" line per object, sorted) or
+  evaluate paths (one JSON line each). --trace shows operation-region
+  accesses on stderr.`,
+  snapshot: `usage: clonesafe snapshot --qmp SOCK --tag T
+  savevm T on a running instance (e.g. --qmp build/qmp.sock under make run).
+  QEMU's QMP socket serves one client at a time: close other clients first.`,
+  clone: `usage: clonesafe clone --state FILE --tag T [--count N] [--machine pc|q35] [--cpu MODEL] [--keep]
+  N (default 1, at most 64) QEMU processes restored from snapshot T, each on
+  its own copy of the qcow2 FILE with a fresh GUID; one JSON line per clone
+  after it reseeds: {"clone":k,"guid":…,"epoch":…,"rand":…}. --keep leaves
+  them running. Ctrl-C stops them all and removes their copies.`,
+  "migrate-file": `usage: clonesafe migrate-file --qmp SOCK --file F
+  Save the running state to F; restore it with run --incoming F. The source
+  VM stays paused (QMP status postmigrate): resume it with QMP "cont", or
+  stop it.`,
+};
+
+export const USAGE = `usage: clonesafe <command> [options]      (clonesafe <command> --help for one command)
+${Object.values(COMMAND_USAGE).map((u) => u.replace(/^usage: /, "  ").replace(/\n {7}clonesafe/g, "\n  clonesafe")).join("\n")}`;
+
+/** True when `--help` or `-h` is among the arguments: print COMMAND_USAGE[command], exit 0. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes("--help") || argv.includes("-h");
+}
+
+/**
+ * Runs a parseArgs call for `command`; a parse problem becomes a UsageError
+ * naming the command (Node's message, without its advice about "--").
+ */
+export function parsed<T>(command: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if ((e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ""), command);
+    }
+    throw e;
+  }
+}
+
+export function usageHint(command: string | undefined): string {
+  return command ? `(clonesafe ${command} --help shows its usage)` : "(clonesafe --help shows the commands)";
+}
