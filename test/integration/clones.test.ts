@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { MACHINE_TYPES } from "../../tools/qemu/args.js";
+import { incomingFromFile, MACHINE_TYPES, migrationToFile } from "../../tools/qemu/args.js";
 import { CLONE_NOTIFY, startClones } from "../../tools/clone/clones.js";
 import { launchQemu } from "../../tools/qemu/launcher.js";
 import { buildTable, corruptChecksum } from "../../tools/aml/table.js";
@@ -97,7 +97,7 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
     const dir = tempDir();
     const file = join(dir, "migration.bin");
     const before = RAND32.exec(await source.command("rand 32"))!;
-    await source.qmp!.execute("migrate", { uri: `exec:cat > ${file}` });
+    await source.qmp!.execute("migrate", { uri: migrationToFile(file) });
     for (let i = 0; i < 200; i++) {
       const info = await source.qmp!.execute<{ status: string }>("query-migrate");
       if (info.status === "completed") break;
@@ -105,7 +105,7 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
       await new Promise((r) => setTimeout(r, 50));
     }
     for (const [target, changed] of [["auto", "1"], [guid, "0"]] as const) {
-      const q = await startQemu({ machine, vmgenid: target, incoming: `exec:cat ${file}` });
+      const q = await startQemu({ machine, vmgenid: target, incoming: incomingFromFile(file) });
       const { match } = await q.waitForLine(CLONE_NOTIFY, { timeoutMs: 60_000 });
       expect(match[3]).toBe(changed);
       expect(Number(match[4])).toBe(Number(before[1]) + 1);

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CLONE_NOTIFY, launchClone, migrateToFile } from "../clone/clones.js";
-import type { MachineType } from "../qemu/args.js";
+import { incomingFromFile, type MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
 import {
   judgeRand, judgeStream, parseRand, parseStream, RAND_ANSWER, STREAM_LINE, STREAM_STOPPED,
@@ -337,7 +337,7 @@ function incomingScenario(o: RaceOptions, scenario: string, sameGuid: boolean): 
     const p = await migrateParent(s);
     await p.parent.qmp!.execute("stop");
     const obs = await runTrials(o, scenario, () => newProcessRandTrial(s, (dir) => launchQemu({
-      image: o.image, machine: o.machine, cpu: o.cpu, workDir: dir, incoming: `exec:cat ${p.file}`,
+      image: o.image, machine: o.machine, cpu: o.cpu, workDir: dir, incoming: incomingFromFile(p.file),
       vmgenid: sameGuid ? p.guid : "auto", qmp: false, lifetimeSec: lifetime(o),
     }), INCOMING_ABSORBER));
     return randResult(o, scenario, p, obs);
@@ -452,7 +452,7 @@ async function streamRound(s: Scratch, kind: StreamRestoreKind, count: number, n
       try {
         q = await s.adopt(await (kind === "incoming-same-guid"
           ? launchQemu({
-            image: o.image, machine: o.machine, cpu: o.cpu, workDir: dir, incoming: `exec:cat ${p.file!}`,
+            image: o.image, machine: o.machine, cpu: o.cpu, workDir: dir, incoming: incomingFromFile(p.file!),
             vmgenid: p.guid, qmp: false, lifetimeSec: lifetime(o),
           })
           : launchClone({
