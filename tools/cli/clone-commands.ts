@@ -14,6 +14,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { setTimeout as sleep } from "node:timers/promises";
 import { startClones, type Clone } from "../clone/clones.js";
 import { MACHINE_TYPES, migrationToFile, type MachineType } from "../qemu/args.js";
 import { killAllQemu } from "../qemu/launcher.js";
@@ -38,6 +39,9 @@ function help(command: string): number {
   process.stdout.write(COMMAND_USAGE[command] + "\n");
   return 0;
 }
+
+/** How long an interrupted clone waits for launches under way before stopping them too. */
+const INTERRUPT_GRACE_MS = 15_000;
 
 /** `snapshot --qmp SOCK --tag T`: savevm on a running instance. */
 export async function snapshotCommand(argv: string[]): Promise<number> {
@@ -119,15 +123,22 @@ export async function cloneCommand(argv: string[], image: string): Promise<numbe
   let keepWorkDir = false;
   // Ctrl-C (SIGINT) or SIGTERM: stop every clone, remove the folder, exit 128+n.
   let interrupted = false;
+  let starting: Promise<Clone[]> | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return; // a second Ctrl-C: the cleanup is already under way
     interrupted = true;
     if (process.stderr.isTTY) process.stderr.write("\n");
     process.stderr.write(`clonesafe clone: ${signal === "SIGINT" ? "interrupted" : `stopped by ${signal}`}; stopping the clones\n`);
-    void killAllQemu().finally(() => {
+    void (async () => {
+      // Stop what runs, let the launches under way finish (a clone still
+      // copying its state spawns its QEMU after this), stop those too, and
+      // wait for every process to be gone before the folder and the exit.
+      await killAllQemu();
+      await Promise.race([starting?.catch(() => undefined), sleep(INTERRUPT_GRACE_MS)]);
+      await killAllQemu();
       rmSync(workDir, { recursive: true, force: true });
-      process.exit(signal === "SIGINT" ? 130 : 143); // the launcher's exit hook SIGKILLs any QEMU started meanwhile
-    });
+      process.exit(signal === "SIGINT" ? 130 : 143); // the launcher's exit hook SIGKILLs anything still left
+    })();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -142,10 +153,11 @@ export async function cloneCommand(argv: string[], image: string): Promise<numbe
   };
   let clones: Clone[] = [];
   try {
-    clones = await startClones({
+    starting = startClones({
       image, stateFile, tag, count, machine, cpu: values.cpu, workDir, onProgress: progress,
       lifetimeSec: values.keep ? 7 * 24 * 3600 : 600,
     });
+    clones = await starting;
     if (tty) process.stderr.write("\n");
     for (const c of clones) {
       const answer = await c.qemu.command("rand 32");
