@@ -609,10 +609,10 @@ export function formatValue(v: AmlValue | undefined): string {
 
 /**
  * The reads acpiexec served from simulated hardware other than RAM that
- * returned a nonzero value. Both simulations start zero-filled, so only such
- * a read can make our result differ legitimately: acpiexec reads back what
- * an earlier write put into a SystemIO/PCI_Config location, our simulated
- * machine's ports read zero.
+ * returned a nonzero value: reads back of what an earlier write put into a
+ * SystemIO/PCI_Config location. Both simulations start zero-filled and keep
+ * such writes (the CLI's machine runs with rememberIo), so these are the
+ * evaluations that show the two agree on it.
  */
 export function nonzeroHardwareReads(e: AcpiexecEval): RegionAccess[] {
   return e.regionAccess.filter((a) => a.op === "read" && a.space !== "SystemMemory" && a.value !== 0n);

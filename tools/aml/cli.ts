@@ -1,6 +1,7 @@
 // `clonesafe aml`: acpiexec-like access to the kernel's own AML interpreter,
 // running the same AssemblyScript code (the host build) on a simulated
-// machine whose operation regions read a zero-filled space.
+// machine whose operation regions start zero-filled and keep what AML
+// writes to them (I/O ports and PCI configuration too), as acpiexec's do.
 //   aml --table F [--table F]... [--trace] namespace
 //   aml --table F [--table F]... [--trace] eval P [P...]
 // Output forms are a stable contract (see README, "aml CLI").
@@ -24,6 +25,7 @@ export interface LoadedTables {
 export function loadTables(files: string[]): LoadedTables {
   if (files.length === 0) throw new CliError("no --table given");
   const { kernel, machine } = hostKernel();
+  machine.rememberIo = true; // ports and PCI configuration keep what AML wrote, as in acpiexec
   const k = kernel;
   k.amlReset();
   const tables = files.map((file) => {

@@ -3,7 +3,10 @@
 // the 8259 mask registers, an 8254 channel 0 that ticks on IRQ 0 every
 // `pitPollsPerTick` interrupt polls while it is periodic, the isa-debug-exit
 // port, a zero-filled sparse physical memory, and zero-reading I/O ports.
-// The TSC advances by a fixed step per read unless a test says otherwise. Every port access is logged,
+// The TSC advances by a fixed step per read unless a test says otherwise.
+// With `rememberIo` (the `aml` CLI, like acpiexec's simulated regions), the
+// ports no device claims keep what was written to them, byte by byte, and
+// PCI configuration space (0xCF8/0xCFC) keeps what was written per address. Every port access is logged,
 // so tests and `clonesafe aml --trace` can show what AML touched.
 
 export class MachineHalted extends Error {
@@ -46,6 +49,10 @@ export class SimMachine {
   pitPeriodic = false;
   pitPollsPerTick = 64;
   private polls = 0;
+  /** Ports and PCI configuration bytes remember writes (acpiexec's regions do); off: they read zero. */
+  rememberIo = false;
+  private readonly ioBytes = new Map<string, number>();
+  private pciAddress = 0;
   readonly devices: IoDevice[] = [];
   readonly msrs = new Map<number, bigint>([[0x277, PAT_DEFAULT], [0xfe, 0n], [0x2ff, 0xc06n]]);
   /** CPUID results by "leaf:subleaf"; missing leaves read as zeros. */
@@ -97,6 +104,7 @@ export class SimMachine {
     else if (port === COM1 + 5) value = 0x60 | (this.rx.length > 0 ? 1 : 0); // THR empty, data ready
     else if (port === 0x21) value = this.picMask[0];
     else if (port === 0xa1) value = this.picMask[1];
+    else if (this.rememberIo) value = this.recall(port, width);
     this.portLog.push({ dir: "in", port, value, width });
     return value >>> 0;
   }
@@ -113,7 +121,25 @@ export class SimMachine {
       // isa-debug-exit: the machine is gone the moment the value is written.
       this.exitValue = value;
       throw new MachineHalted(value);
-    }
+    } else if (this.rememberIo) this.remember(port, value, width);
+  }
+
+  /** Where byte `i` of an access at `port` lives: a port, or a PCI configuration byte behind 0xCFC. */
+  private ioKey(port: number, i: number): string {
+    const p = port + i;
+    return p >= 0xcfc && p <= 0xcff ? `pci:${(this.pciAddress & ~3) + (p - 0xcfc)}` : `io:${p}`;
+  }
+
+  private remember(port: number, value: number, width: number): void {
+    if (port === 0xcf8 && width === 4) { this.pciAddress = value >>> 0; return; }
+    for (let i = 0; i < width; i++) this.ioBytes.set(this.ioKey(port, i), (value >>> (8 * i)) & 0xff);
+  }
+
+  private recall(port: number, width: number): number {
+    if (port === 0xcf8 && width === 4) return this.pciAddress;
+    let value = 0;
+    for (let i = 0; i < width; i++) value |= (this.ioBytes.get(this.ioKey(port, i)) ?? 0) << (8 * i);
+    return value >>> 0;
   }
 
   /** The pending-IRQ mask, cleared; a periodic PIT with IRQ 0 unmasked ticks as it is polled. */
