@@ -19,8 +19,13 @@ import {
 } from "./crng";
 import {
   collectTimerEntropy, detectCpuSources, hasRdrand, hasRdseed, mixBootData, mixCpuRandom, mixTimestamp,
-  rdrandFailures, rdseedFailures, timerTicks,
+  rdrandFailures, rdseedFailures, timerTicks, timerWaitTsc,
 } from "./sources";
+
+/** TSC ticks the boot spent waiting for timer entropy (none with a CPU source). */
+export function entropyWaitTicks(): u64 {
+  return timerWaitTsc;
+}
 
 export const RAND_MAX_BYTES: i32 = 4096;
 
