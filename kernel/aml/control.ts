@@ -4,13 +4,13 @@
 // code window across a call. May call: decode.ts, osi.ts. Never: lets a
 // frame outlive its call; fails any way but Interpreter.fail.
 
+import {
+  CONTROL_BREAK, CONTROL_CONTINUE, CONTROL_NONE, CONTROL_RETURN, MAX_CALL_DEPTH, MAX_WHILE_ITERATIONS,
+} from "./constants";
 import { AmlMethod, AmlObject } from "./objects";
 import { NATIVE_OSI, NamespaceNode } from "./namespace";
 import * as op from "./opcodes";
-import {
-  CONTROL_BREAK, CONTROL_CONTINUE, CONTROL_NONE, CONTROL_RETURN, Frame, Interpreter, MAX_CALL_DEPTH,
-  MAX_WHILE_ITERATIONS,
-} from "./interpreter";
+import { Frame, Interpreter } from "./interpreter";
 import { evaluateInteger, evaluateOperand, executeTermList, peekByte, readPkgEnd } from "./decode";
 import { nativeOsi } from "./osi";
 

@@ -8,32 +8,21 @@
 // Never: reads past Interpreter.limit; reports errors any way but
 // Interpreter.fail (one AmlError per evaluation, the first).
 
+import { CONTROL_NONE, MAX_NESTING, TERM_BYTES } from "./constants";
 import {
   OBJECT_BYTES, amlBudgetExceeded, amlBudgetProblem, amlCanAllocate, amlWorkProblem, chargeAmlBytes, countAmlWork,
 } from "./meter";
 import { TextBuilder } from "../lib/text";
 import {
-  AmlBuffer, AmlDebug, AmlEvent, AmlInteger, AmlMethod, AmlObject, AmlPackage, AmlReference, AmlString, ObjectType,
-  RefKind, conversionError, toInteger,
+  AmlBuffer, AmlInteger, AmlMethod, AmlObject, AmlPackage, AmlReference, AmlString, RefKind, conversionError,
+  toInteger,
 } from "./objects";
 import { NamePath, isLeadNameChar, isNameChar } from "./names";
 import * as op from "./opcodes";
-import {
-  AmlAlias, CONTROL_BREAK, CONTROL_CONTINUE, CONTROL_NONE, INTERPRETER_REVISION, Interpreter, MAX_NESTING,
-  TERM_BYTES,
-} from "./interpreter";
-import { callMethod, executeIf, executeReturn, executeWhile } from "./control";
-import {
-  defineAlias, defineContainer, defineMethod, defineMutex, defineName, defineScope, defineSimple,
-} from "./define";
-import { defineBufferField, defineFields, defineRegion } from "./fields";
-import {
-  executeBinary, executeCompare, executeConcat, executeConcatRes, executeCondRefOf, executeConversion,
-  executeDerefOf, executeDivide, executeIncrement, executeIndex, executeMatch, executeMid, executeObjectType,
-  executeRefOf, executeSizeOf, executeToString, executeUnary,
-} from "./operators";
-import { executeCopyObject, executeStore, readNodeValue } from "./store";
-import { executeAcquire, executeEvent, executeNotify, executeRelease, executeWait } from "./sync";
+import { opcodeHandler } from "./optable";
+import { AmlAlias, Interpreter } from "./interpreter";
+import { callMethod } from "./control";
+import { readNodeValue } from "./store";
 
 let timerTicks: u64 = 0;
 
@@ -162,7 +151,8 @@ export function dispatch(it: Interpreter, wantValue: bool): AmlObject | null {
     const code = readOpcode(it);
     if (it.failed) return null;
     it.opcode = code;
-    result = executeOpcode(it, code, wantValue);
+    const handler = opcodeHandler(code);
+    result = handler == null ? it.fail("unknown opcode 0x" + (<u32>code).toString(16)) : handler(it, code, wantValue);
   }
   if (!it.failed) { it.opStart = savedStart; it.opcode = savedOpcode; }
   return result;
@@ -223,117 +213,6 @@ export function dereference(it: Interpreter, obj: AmlObject | null): AmlObject |
   }
   if (ref.kind == RefKind.Named && ref.target != null) return ref.target;
   return obj;
-}
-
-export function executeOpcode(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
-  switch (code) {
-    case op.ZERO_OP: return new AmlInteger(0);
-    case op.ONE_OP: return new AmlInteger(1);
-    case op.ONES_OP: return new AmlInteger(it.ones);
-    case op.BYTE_PREFIX: return new AmlInteger(readInt(it, 1));
-    case op.WORD_PREFIX: return new AmlInteger(readInt(it, 2));
-    case op.DWORD_PREFIX: return new AmlInteger(readInt(it, 4));
-    case op.QWORD_PREFIX: return new AmlInteger(readInt(it, 8) & it.ones);
-    case op.STRING_PREFIX: return readStringConstant(it);
-    case op.REVISION_OP: return new AmlInteger(INTERPRETER_REVISION & it.ones);
-    case op.TIMER_OP: return new AmlInteger(timer(it));
-    case op.DEBUG_OP: return new AmlDebug();
-    case op.BUFFER_OP: return buildBuffer(it);
-    case op.PACKAGE_OP: return buildPackage(it, false);
-    case op.VAR_PACKAGE_OP: return buildPackage(it, true);
-    case op.NAME_OP: return defineName(it);
-    case op.ALIAS_OP: return defineAlias(it);
-    case op.SCOPE_OP: return defineScope(it);
-    case op.METHOD_OP: return defineMethod(it);
-    case op.EXTERNAL_OP: readNameString(it); readByte(it); readByte(it); return null;
-    case op.DEVICE_OP: return defineContainer(it, ObjectType.Device, 0);
-    case op.PROCESSOR_OP: return defineContainer(it, ObjectType.Processor, 6);
-    case op.POWER_RES_OP: return defineContainer(it, ObjectType.Power, 3);
-    case op.THERMAL_ZONE_OP: return defineContainer(it, ObjectType.Thermal, 0);
-    case op.MUTEX_OP: return defineMutex(it);
-    case op.EVENT_OP: return defineSimple(it, new AmlEvent());
-    case op.OP_REGION_OP: return defineRegion(it);
-    case op.FIELD_OP: return defineFields(it, ObjectType.RegionField);
-    case op.INDEX_FIELD_OP: return defineFields(it, ObjectType.IndexField);
-    case op.BANK_FIELD_OP: return defineFields(it, ObjectType.BankField);
-    case op.CREATE_BIT_FIELD_OP: return defineBufferField(it, 1, true);
-    case op.CREATE_BYTE_FIELD_OP: return defineBufferField(it, 8, false);
-    case op.CREATE_WORD_FIELD_OP: return defineBufferField(it, 16, false);
-    case op.CREATE_DWORD_FIELD_OP: return defineBufferField(it, 32, false);
-    case op.CREATE_QWORD_FIELD_OP: return defineBufferField(it, 64, false);
-    case op.CREATE_FIELD_OP: return defineBufferField(it, 0, true);
-    case op.IF_OP: return executeIf(it);
-    case op.ELSE_OP: return it.fail("Else without a preceding If");
-    case op.WHILE_OP: return executeWhile(it);
-    case op.RETURN_OP: return executeReturn(it);
-    case op.BREAK_OP: it.control = CONTROL_BREAK; return null;
-    case op.CONTINUE_OP: it.control = CONTROL_CONTINUE; return null;
-    case op.NOOP_OP: return null;
-    case op.BREAKPOINT_OP: return null;
-    case op.STORE_OP: return executeStore(it);
-    case op.COPY_OBJECT_OP: return executeCopyObject(it);
-    case op.ADD_OP: case op.SUBTRACT_OP: case op.MULTIPLY_OP: case op.SHIFT_LEFT_OP:
-    case op.SHIFT_RIGHT_OP: case op.AND_OP: case op.NAND_OP: case op.OR_OP: case op.NOR_OP:
-    case op.XOR_OP: case op.MOD_OP:
-      return executeBinary(it, code);
-    case op.DIVIDE_OP: return executeDivide(it);
-    case op.NOT_OP: case op.FIND_SET_LEFT_BIT_OP: case op.FIND_SET_RIGHT_BIT_OP:
-    case op.FROM_BCD_OP: case op.TO_BCD_OP:
-      return executeUnary(it, code);
-    case op.INCREMENT_OP: return executeIncrement(it, 1);
-    case op.DECREMENT_OP: return executeIncrement(it, -1);
-    case op.LAND_OP: case op.LOR_OP: {
-      const a = evaluateInteger(it);
-      const b = evaluateInteger(it);
-      if (it.failed) return null;
-      const r = code == op.LAND_OP ? (a != 0 && b != 0) : (a != 0 || b != 0);
-      return logical(it, r);
-    }
-    case op.LNOT_OP: {
-      const a = evaluateInteger(it);
-      return it.failed ? null : logical(it, a == 0);
-    }
-    case op.LEQUAL_OP: case op.LGREATER_OP: case op.LLESS_OP: return executeCompare(it, code);
-    case op.DEREF_OF_OP: return executeDerefOf(it);
-    case op.REF_OF_OP: return executeRefOf(it);
-    case op.COND_REF_OF_OP: return executeCondRefOf(it);
-    case op.INDEX_OP: return executeIndex(it);
-    case op.SIZE_OF_OP: return executeSizeOf(it);
-    case op.OBJECT_TYPE_OP: return executeObjectType(it);
-    case op.MATCH_OP: return executeMatch(it);
-    case op.CONCAT_OP: return executeConcat(it);
-    case op.CONCAT_RES_OP: return executeConcatRes(it);
-    case op.MID_OP: return executeMid(it);
-    case op.TO_BUFFER_OP: case op.TO_DECIMAL_STRING_OP: case op.TO_HEX_STRING_OP:
-    case op.TO_INTEGER_OP: return executeConversion(it, code);
-    case op.TO_STRING_OP: return executeToString(it);
-    case op.NOTIFY_OP: return executeNotify(it);
-    case op.ACQUIRE_OP: return executeAcquire(it);
-    case op.RELEASE_OP: return executeRelease(it);
-    case op.SIGNAL_OP: case op.RESET_OP: return executeEvent(it, code);
-    case op.WAIT_OP: return executeWait(it);
-    case op.SLEEP_OP: case op.STALL_OP: evaluateInteger(it); return null;
-    case op.FATAL_OP: {
-      const type = readByte(it);
-      const fatalCode = readInt(it, 4);
-      const arg = evaluateInteger(it);
-      if (it.failed) return null;
-      return it.fail("Fatal(0x" + type.toString(16) + ", 0x" + fatalCode.toString(16) + ", 0x" + arg.toString(16) + ") executed");
-    }
-    case op.LOAD_OP: case op.LOAD_TABLE_OP: case op.UNLOAD_OP: case op.DATA_REGION_OP:
-      return it.fail(op.opcodeName(code) + " is not supported by this interpreter");
-  }
-  if (code >= op.LOCAL0 && code <= op.LOCAL7) {
-    const value = it.frame.locals[code - op.LOCAL0];
-    if (value == null && wantValue) return it.fail("Local" + (code - op.LOCAL0).toString() + " is used before it is set");
-    return value;
-  }
-  if (code >= op.ARG0 && code <= op.ARG6) {
-    const value = it.frame.args[code - op.ARG0];
-    if (value == null && wantValue) return it.fail("Arg" + (code - op.ARG0).toString() + " is not passed to this method");
-    return value;
-  }
-  return it.fail("unknown opcode 0x" + (<u32>code).toString(16));
 }
 
 export function logical(it: Interpreter, value: bool): AmlInteger {

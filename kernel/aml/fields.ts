@@ -6,6 +6,7 @@
 // checks every access before it is made), the meter. Never: makes an access region.ts
 // refused; fails any way but Interpreter.fail.
 
+import { MAX_FIELD_CHAIN } from "./constants";
 import { OBJECT_BYTES, amlCanAllocate, amlWorkProblem, countAmlWork } from "./meter";
 import {
   ACCESS_BUFFER, ACCESS_DWORD, ACCESS_QWORD, ACCESS_WORD, AmlBuffer, AmlBufferField, AmlField, AmlInteger, AmlObject,
@@ -15,7 +16,7 @@ import {
 import { NamePath } from "./names";
 import { NamespaceNode } from "./namespace";
 import { regionAccessProblem, regionRead, regionWrite, SPACE_PCI_CONFIG } from "./region";
-import { Interpreter, MAX_FIELD_CHAIN } from "./interpreter";
+import { Interpreter } from "./interpreter";
 import {
   dereference, evaluateInteger, evaluateOperand, peekByte, readByte, readNameSeg, readNameString, readPkgEnd,
 } from "./decode";

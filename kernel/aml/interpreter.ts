@@ -23,26 +23,17 @@
 // accesses count against the event's work limit.
 // May call: the modules above, the meter, objects, names, the namespace.
 
+import { CONTROL_NONE, HEADER_LENGTH, TARGET_NONE, TARGET_VALUE } from "./constants";
 import { OBJECT_BYTES, amlBudgetProblem, amlCanAllocate, chargeAmlBytes } from "./meter";
 import {
   AmlBuffer, AmlInteger, AmlMethod, AmlMutex, AmlObject, AmlPackage, AmlReference, AmlRegion, AmlString, AmlTableRef,
   ObjectType, describe, upperHex,
 } from "./objects";
 import { Namespace, NamespaceNode } from "./namespace";
-import * as op from "./opcodes";
+import { opcodeName } from "./optable";
 import { callMethod } from "./control";
 import { executeTermList } from "./decode";
 import { readNodeValue } from "./store";
-
-export const MAX_WHILE_ITERATIONS: i32 = 65536;
-export const MAX_NESTING: i32 = 96;
-export const MAX_CALL_DEPTH: i32 = 24;
-/** How deep IndexFields and BankFields may be built on one another: each level doubles the accesses of one unit. */
-export const MAX_FIELD_CHAIN: i32 = 4;
-/** A term's own scratch besides what it charges where it allocates (meter.ts). */
-export const TERM_BYTES: u64 = 16;
-export const INTERPRETER_REVISION: u64 = 0x20261122;
-export const HEADER_LENGTH: i32 = 36;
 
 export class AmlError {
   constructor(
@@ -54,7 +45,7 @@ export class AmlError {
 
   toString(): string {
     const opText = this.opcode < 0 ? "" :
-      "opcode 0x" + (<u32>this.opcode).toString(16) + " " + op.opcodeName(this.opcode) + " at ";
+      "opcode 0x" + (<u32>this.opcode).toString(16) + " " + opcodeName(this.opcode) + " at ";
     return this.problem + " (" + opText + this.table + " offset 0x" + (<u32>this.offset).toString(16) + ")";
   }
 }
@@ -68,7 +59,6 @@ export class AmlAlias extends AmlObject {
   constructor(public target: NamespaceNode) { super(ObjectType.Alias); }
 }
 
-export const TARGET_NONE = 0, TARGET_LOCAL = 1, TARGET_ARG = 2, TARGET_NODE = 3, TARGET_DEBUG = 4, TARGET_REF = 5, TARGET_VALUE = 6;
 
 /** Where a result goes: a SuperName or Target operand, decoded. */
 export class Target {
@@ -94,7 +84,6 @@ export class Frame {
   }
 }
 
-export const CONTROL_NONE = 0, CONTROL_BREAK = 1, CONTROL_CONTINUE = 2, CONTROL_RETURN = 3;
 
 export class Interpreter {
   ns: Namespace = new Namespace();

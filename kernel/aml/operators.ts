@@ -5,6 +5,7 @@
 // asks first). Never: traps on an operand (sizes compared as u64); fails
 // any way but Interpreter.fail.
 
+import { TARGET_DEBUG, TARGET_NODE } from "./constants";
 import { OBJECT_BYTES, amlCanAllocate } from "./meter";
 import { TextBuilder } from "../lib/text";
 import {
@@ -13,7 +14,7 @@ import {
   toStringImplicit, typeName,
 } from "./objects";
 import * as op from "./opcodes";
-import { Interpreter, TARGET_DEBUG, TARGET_NODE, Target } from "./interpreter";
+import { Interpreter, Target } from "./interpreter";
 import {
   dereference, evaluateInteger, evaluateOperand, isNameStart, logical, peekByte, readByte, readNameString,
 } from "./decode";

@@ -7,16 +7,16 @@
 // without copying it; fails any way but Interpreter.fail.
 
 import {
+  TARGET_ARG, TARGET_DEBUG, TARGET_LOCAL, TARGET_NODE, TARGET_NONE, TARGET_REF, TARGET_VALUE,
+} from "./constants";
+import {
   AmlBuffer, AmlBufferField, AmlField, AmlInteger, AmlObject, AmlPackage, AmlReference, AmlString, ObjectType,
   RefKind, conversionError, copyValue, describe, toBuffer, toInteger, toStringImplicit, typeName,
 } from "./objects";
 import { NamePath } from "./names";
 import { NamespaceNode } from "./namespace";
 import * as op from "./opcodes";
-import {
-  AmlAlias, Interpreter, TARGET_ARG, TARGET_DEBUG, TARGET_LOCAL, TARGET_NODE, TARGET_NONE, TARGET_REF, TARGET_VALUE,
-  Target,
-} from "./interpreter";
+import { AmlAlias, Interpreter, Target } from "./interpreter";
 import { dereference, evaluateOperand, isNameStart, peekByte, readNameString } from "./decode";
 import { readBufferField, readField, writeBufferField, writeField } from "./fields";
 

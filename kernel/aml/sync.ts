@@ -6,6 +6,7 @@
 
 import { AmlEvent, AmlInteger, AmlMutex, AmlObject, ObjectType, typeName } from "./objects";
 import * as op from "./opcodes";
+import { opcodeName } from "./optable";
 import { Interpreter, PendingNotify } from "./interpreter";
 import { evaluateInteger, readInt } from "./decode";
 import { namedObjectTarget } from "./store";
@@ -70,10 +71,10 @@ export function executeRelease(it: Interpreter): AmlObject | null {
 }
 
 export function executeEvent(it: Interpreter, code: i32): AmlObject | null {
-  const node = namedObjectTarget(it, op.opcodeName(code));
+  const node = namedObjectTarget(it, opcodeName(code));
   if (it.failed) return null;
   const e = node!.object;
-  if (!(e instanceof AmlEvent)) return it.fail(op.opcodeName(code) + " target " + node!.path() + " is not an Event");
+  if (!(e instanceof AmlEvent)) return it.fail(opcodeName(code) + " target " + node!.path() + " is not an Event");
   if (code == op.SIGNAL_OP) (e as AmlEvent).signals++;
   else (e as AmlEvent).signals = 0;
   return null;
