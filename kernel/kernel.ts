@@ -3,7 +3,7 @@
 // May call: every subsystem. Never: sleeps itself — kmain (main.ts) owns the
 // idle loop, so the host build can drive step() from a test.
 
-import { uartGetByte, uartInit, COM1_IRQ } from "./console/uart";
+import { txWaitTicks, uartGetByte, uartInit, COM1_IRQ } from "./console/uart";
 import { log, writeLine } from "./console/log";
 import { shellFeedByte } from "./console/shell";
 import { picSetLevelTriggered, picUnmask } from "./irq/pic";
@@ -60,9 +60,10 @@ function bootData(acpi: AcpiDiscovery): Uint8Array {
 let events: AcpiEvents | null = null;
 /**
  * TSC ticks from the loader's entry into the kernel to the ready line
- * written (instructions under -icount shift=0), and of those the wait for
- * timer entropy (a CPU without RDSEED/RDRAND): time the boot spends polling
- * for interrupts, not work.
+ * written (instructions under -icount shift=0), and of those the waits:
+ * for timer entropy (a CPU without RDSEED/RDRAND) and for the serial
+ * transmit FIFO to drain (the console's pace, and the host's when its
+ * reader falls behind) — time the boot spends polling, not work.
  */
 let bootTicks: u64 = 0;
 let bootWaitTicks: u64 = 0;
@@ -139,7 +140,7 @@ export function boot(magic: u32, mbi: u32): void {
   picUnmask(COM1_IRQ);
   writeLine("clonesafe ready guid=" + currentGuidText() + " epoch=" + epoch.toString());
   bootTicks = rdtsc() - entryTsc();
-  bootWaitTicks = entropyWaitTicks();
+  bootWaitTicks = entropyWaitTicks() + txWaitTicks;
 }
 
 /**

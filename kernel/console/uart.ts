@@ -3,7 +3,7 @@
 // once) and interrupt-driven receive on IRQ 4 into a byte queue.
 // May call: hw port I/O. Never: interprets the bytes it carries.
 
-import { inb, outb } from "../hw";
+import { inb, outb, rdtsc } from "../hw";
 
 export const COM1_IRQ: u32 = 4;
 
@@ -25,11 +25,20 @@ const TX_SPIN_LIMIT: i32 = 1000000;
 /** With FIFOs on, THR empty means the whole 16-byte transmit FIFO is free. */
 const TX_FIFO_BYTES: i32 = 16;
 
+/** TSC ticks spent waiting for the transmit FIFO to drain: the console's pace, not the kernel's work. */
+export let txWaitTicks: u64 = 0;
+
 /** Spins until the transmit FIFO is empty; false when it stayed full for TX_SPIN_LIMIT reads. */
 function waitTransmitterEmpty(): bool {
-  for (let i = 0; i < TX_SPIN_LIMIT; i++) {
-    if ((inb(LSR) & LSR_THR_EMPTY) != 0) return true;
+  if ((inb(LSR) & LSR_THR_EMPTY) != 0) return true;
+  const start = rdtsc();
+  for (let i = 1; i < TX_SPIN_LIMIT; i++) {
+    if ((inb(LSR) & LSR_THR_EMPTY) != 0) {
+      txWaitTicks += rdtsc() - start;
+      return true;
+    }
   }
+  txWaitTicks += rdtsc() - start;
   return false;
 }
 

@@ -120,9 +120,10 @@ async function guestFigures(machines: MachineType[], restores: number): Promise<
       },
       how: "`boot_tsc` − `boot_wait_tsc` in `stats`: guest instructions from the loader's call into the kernel (before " +
         "the Wasm module's instantiation) to the ready line written (memory map and paging, ACPI tables, the AML " +
-        "namespace load, the CRNG's first seeding), less the poll loop that waits for timer entropy on a CPU without " +
-        `RDSEED/RDRAND (the default qemu64 here): ${g.bootWait.toLocaleString("en-US")} of the ` +
-        `${g.bootInstructions.toLocaleString("en-US")} ticks, time rather than work.`,
+        "namespace load, the CRNG's first seeding), less \`boot_wait_tsc\`, its polling: for timer entropy on a CPU without " +
+        "RDSEED/RDRAND (the default qemu64 here) and for the UART's transmit FIFO to drain (whose length follows the " +
+        `host's reader): ${g.bootWait.toLocaleString("en-US")} of the ${g.bootInstructions.toLocaleString("en-US")} ` +
+        "ticks, time rather than work.",
     });
     figures.push({
       id: `boot-blocks-${machine}`, what: `  distinct blocks TCG translated for it, -machine ${machine}`,

@@ -35,7 +35,7 @@ export interface GuestFigures {
   gc: number;
   /** `boot_tsc`: the loader's entry into the kernel (before instantiation) → the ready line written. */
   bootInstructions: number;
-  /** `boot_wait_tsc`: of those, the poll loop waiting for timer entropy (no CPU source). */
+  /** `boot_wait_tsc`: of those, the polling: for timer entropy (no CPU source) and for the UART's transmit FIFO. */
   bootWait: number;
 }
 
