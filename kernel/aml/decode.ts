@@ -275,21 +275,22 @@ export function buildPackage(it: Interpreter, variable: bool): AmlObject | null 
     it.limit = savedLimit;
     return null;
   }
-  const elements = new Array<AmlObject | null>();
+  // Sized once (the meter allowed `count` slots above): elements past the
+  // declared count, which only a VarPackage may list, are appended.
+  const elements = new Array<AmlObject | null>(count);
+  let listed = 0;
   while (it.pc < end && !it.failed) {
     const c = peekByte(it);
-    if (isNameStart(c)) {
-      elements.push(packageNameElement(it));
-    } else {
-      elements.push(evaluateOperand(it));
-    }
+    const element = isNameStart(c) ? packageNameElement(it) : evaluateOperand(it);
+    if (listed < count) unchecked(elements[listed] = element);
+    else elements.push(element);
+    listed++;
   }
   it.limit = savedLimit;
   if (it.failed) return null;
-  if (elements.length > count) {
-    if (!variable) return it.fail("Package declares " + count.toString() + " elements but lists " + elements.length.toString());
+  if (listed > count) {
+    if (!variable) return it.fail("Package declares " + count.toString() + " elements but lists " + listed.toString());
   }
-  while (elements.length < count) elements.push(null);
   return new AmlPackage(elements);
 }
 
