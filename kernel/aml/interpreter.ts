@@ -14,7 +14,11 @@
 // is Interpreter.fail(problem), which records the first AmlError of the
 // evaluation (problem, innermost opcode, table and offset) and returns null;
 // every caller checks `failed` and unwinds. A failure aborts only the current
-// evaluation (a table load keeps what it created). Never traps: every read is
+// evaluation (a table load keeps what it created). Below the interpreter
+// (meter.ts, region.ts, objects.ts' conversions) nothing fails on its own: a
+// check returns a problem string ("" when fine) or null, and the interpreter
+// module that asked passes it to fail(); above it (index.ts) an evaluation's
+// AmlError is returned as its string, "" when there was none. Never traps: every read is
 // bound-checked, every integer that indexes or sizes is compared as the u64
 // it is (never cast first), every allocation whose size the AML decides asks
 // the meter first (meter.ts), and every region access is checked by
