@@ -79,7 +79,11 @@ export function readNameSeg(it: Interpreter): string {
   // Tables repeat the same few hundred names thousands of times: one string each.
   const names = it.segmentNames;
   if (names.has(key)) return names.get(key);
-  const s = String.fromCharCodes([<i32>(key >> 24), <i32>((key >> 16) & 0xff), <i32>((key >> 8) & 0xff), <i32>(key & 0xff)]);
+  // The string built directly: four UTF-16 units in one store (fromCharCodes
+  // would first build an Array of them: two more allocations per new name).
+  const s = changetype<string>(__new(8, idof<string>()));
+  store<u64>(changetype<usize>(s), <u64>(key >> 24) | (<u64>((key >> 16) & 0xff) << 16) |
+    (<u64>((key >> 8) & 0xff) << 32) | (<u64>(key & 0xff) << 48));
   it.segmentNames.set(key, s);
   return s;
 }
