@@ -2,7 +2,10 @@
 // opcode with its name and its handler. decode.ts's dispatch reads an
 // opcode and runs the row's handler, which decodes the opcode's own operands
 // (a handler is the opcode's decoding); errors and the fuzzer's report name
-// opcodes from the same rows (opcodeName). The lead bytes of a NameString
+// opcodes from the same rows (opcodeName). A handler serves one class of
+// opcodes (data objects, named objects, arithmetic, control, …) and tells
+// its opcodes apart by code: a function per opcode would cost a symbol, a
+// funcref and a table element each (the image grew by 5 KB that way). The lead bytes of a NameString
 // have rows too, named "NameString", with no handler: dispatch evaluates a
 // name before it reads any opcode.
 // Owns: which opcodes exist and what each is called. May call: every
@@ -70,41 +73,42 @@ export function opcodeHandler(code: i32): OpHandler | null {
 
 // ---- handlers: each decodes its opcode's operands and runs it ---------------
 
-function smallConst(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
-  return new AmlInteger(code == op.ZERO_OP ? 0 : code == op.ONE_OP ? 1 : it.ones);
-}
-function intConst(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+/** Data objects: Zero, One, Ones, the integer prefixes, String, Revision, Timer, Debug, Buffer, Package, VarPackage. */
+function dataObject(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+  if (code == op.ZERO_OP) return new AmlInteger(0);
+  if (code == op.ONE_OP) return new AmlInteger(1);
+  if (code == op.ONES_OP) return new AmlInteger(it.ones);
+  if (code == op.BYTE_PREFIX) return new AmlInteger(readInt(it, 1));
+  if (code == op.WORD_PREFIX) return new AmlInteger(readInt(it, 2));
+  if (code == op.DWORD_PREFIX) return new AmlInteger(readInt(it, 4));
   if (code == op.QWORD_PREFIX) return new AmlInteger(readInt(it, 8) & it.ones);
-  return new AmlInteger(readInt(it, code == op.BYTE_PREFIX ? 1 : code == op.WORD_PREFIX ? 2 : 4));
+  if (code == op.STRING_PREFIX) return readStringConstant(it);
+  if (code == op.REVISION_OP) return new AmlInteger(INTERPRETER_REVISION & it.ones);
+  if (code == op.TIMER_OP) return new AmlInteger(timer(it));
+  if (code == op.DEBUG_OP) return new AmlDebug();
+  if (code == op.BUFFER_OP) return buildBuffer(it);
+  return buildPackage(it, code == op.VAR_PACKAGE_OP);
 }
-function stringConst(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return readStringConstant(it); }
-function revision(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return new AmlInteger(INTERPRETER_REVISION & it.ones); }
-function timerOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return new AmlInteger(timer(it)); }
-function debugObj(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return new AmlDebug(); }
-function buffer(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return buildBuffer(it); }
-function packageOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return buildPackage(it, code == op.VAR_PACKAGE_OP); }
 
-function nameOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return defineName(it); }
-function alias(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return defineAlias(it); }
-function scope(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return defineScope(it); }
-function method(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return defineMethod(it); }
-function external(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
-  readNameString(it); readByte(it); readByte(it); return null;
-}
-function container(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+/** Named objects: Name, Alias, Scope, Method, Device … ThermalZone, Mutex, Event, OperationRegion, fields, External. */
+function namedObject(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+  if (code == op.NAME_OP) return defineName(it);
+  if (code == op.ALIAS_OP) return defineAlias(it);
+  if (code == op.SCOPE_OP) return defineScope(it);
+  if (code == op.METHOD_OP) return defineMethod(it);
   if (code == op.DEVICE_OP) return defineContainer(it, ObjectType.Device, 0);
   if (code == op.PROCESSOR_OP) return defineContainer(it, ObjectType.Processor, 6); // ProcID, PBLK address and length
   if (code == op.POWER_RES_OP) return defineContainer(it, ObjectType.Power, 3); // SystemLevel, ResourceOrder
-  return defineContainer(it, ObjectType.Thermal, 0);
+  if (code == op.THERMAL_ZONE_OP) return defineContainer(it, ObjectType.Thermal, 0);
+  if (code == op.MUTEX_OP) return defineMutex(it);
+  if (code == op.EVENT_OP) return defineSimple(it, new AmlEvent());
+  if (code == op.OP_REGION_OP) return defineRegion(it);
+  if (code == op.FIELD_OP) return defineFields(it, ObjectType.RegionField);
+  if (code == op.INDEX_FIELD_OP) return defineFields(it, ObjectType.IndexField);
+  if (code == op.BANK_FIELD_OP) return defineFields(it, ObjectType.BankField);
+  readNameString(it); readByte(it); readByte(it); return null; // External: a declaration only
 }
-function mutex(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return defineMutex(it); }
-function event(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return defineSimple(it, new AmlEvent()); }
 
-function region(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return defineRegion(it); }
-
-function fieldList(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
-  return defineFields(it, code == op.FIELD_OP ? ObjectType.RegionField : code == op.INDEX_FIELD_OP ? ObjectType.IndexField : ObjectType.BankField);
-}
 /** CreateBitField, CreateByteField … CreateQWordField (a fixed width), CreateField (a width operand). */
 function createField(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
   if (code == op.CREATE_BIT_FIELD_OP) return defineBufferField(it, 1, true);
@@ -113,70 +117,95 @@ function createField(it: Interpreter, code: i32, wantValue: bool): AmlObject | n
   return defineBufferField(it, bits, false);
 }
 
-function ifOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeIf(it); }
-function elseOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return it.fail("Else without a preceding If"); }
-function whileOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeWhile(it); }
-function returnOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeReturn(it); }
-function breakOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { it.control = CONTROL_BREAK; return null; }
-function continueOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { it.control = CONTROL_CONTINUE; return null; }
-function nothing(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return null; }
+/** If, Else (alone), While, Return, Break, Continue, Noop and BreakPoint. */
+function controlOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+  if (code == op.IF_OP) return executeIf(it);
+  if (code == op.WHILE_OP) return executeWhile(it);
+  if (code == op.RETURN_OP) return executeReturn(it);
+  if (code == op.BREAK_OP) { it.control = CONTROL_BREAK; return null; }
+  if (code == op.CONTINUE_OP) { it.control = CONTROL_CONTINUE; return null; }
+  if (code == op.ELSE_OP) return it.fail("Else without a preceding If");
+  return null;
+}
 
-function store(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeStore(it); }
-function copyObject(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeCopyObject(it); }
-function binary(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeBinary(it, code); }
-function divide(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeDivide(it); }
-function unary(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeUnary(it, code); }
-function incDec(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
-  return executeIncrement(it, code == op.INCREMENT_OP ? 1 : -1);
+/** Store and CopyObject. */
+function storeOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+  return code == op.STORE_OP ? executeStore(it) : executeCopyObject(it);
 }
-function logicalAndOr(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
-  const a = evaluateInteger(it);
-  const b = evaluateInteger(it);
-  if (it.failed) return null;
-  const r = code == op.LAND_OP ? (a != 0 && b != 0) : (a != 0 || b != 0);
-  return logical(it, r);
-}
-function logicalNot(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
-  const a = evaluateInteger(it);
-  return it.failed ? null : logical(it, a == 0);
-}
-function compare(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeCompare(it, code); }
-function derefOf(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeDerefOf(it); }
-function refOf(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeRefOf(it); }
-function condRefOf(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeCondRefOf(it); }
-function index(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeIndex(it); }
-function sizeOf(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeSizeOf(it); }
-function objectType(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeObjectType(it); }
-function match(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeMatch(it); }
-function concat(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeConcat(it); }
-function concatRes(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeConcatRes(it); }
-function mid(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeMid(it); }
-function conversion(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeConversion(it, code); }
-function toStringOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeToString(it); }
 
-function notify(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeNotify(it); }
-function acquire(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeAcquire(it); }
-function release(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeRelease(it); }
-function signalReset(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeEvent(it, code); }
-function wait(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { return executeWait(it); }
-function sleepStall(it: Interpreter, code: i32, wantValue: bool): AmlObject | null { evaluateInteger(it); return null; }
-function fatal(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+/** Integer arithmetic: the binary operators, Divide, the unary ones (Not, FindSet…Bit, FromBCD, ToBCD), Increment, Decrement. */
+function arithmetic(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+  if (code == op.DIVIDE_OP) return executeDivide(it);
+  if (code == op.INCREMENT_OP) return executeIncrement(it, 1);
+  if (code == op.DECREMENT_OP) return executeIncrement(it, -1);
+  if (code == op.NOT_OP || code == op.FIND_SET_LEFT_BIT_OP || code == op.FIND_SET_RIGHT_BIT_OP ||
+      code == op.FROM_BCD_OP || code == op.TO_BCD_OP) return executeUnary(it, code);
+  return executeBinary(it, code);
+}
+
+/** LAnd, LOr, LNot, LEqual, LGreater, LLess. */
+function logicalOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+  if (code == op.LNOT_OP) {
+    const a = evaluateInteger(it);
+    return it.failed ? null : logical(it, a == 0);
+  }
+  if (code == op.LAND_OP || code == op.LOR_OP) {
+    const a = evaluateInteger(it);
+    const b = evaluateInteger(it);
+    if (it.failed) return null;
+    const r = code == op.LAND_OP ? (a != 0 && b != 0) : (a != 0 || b != 0);
+    return logical(it, r);
+  }
+  return executeCompare(it, code);
+}
+
+/** DerefOf, RefOf, CondRefOf, Index, SizeOf, ObjectType, Match. */
+function referenceOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+  if (code == op.DEREF_OF_OP) return executeDerefOf(it);
+  if (code == op.REF_OF_OP) return executeRefOf(it);
+  if (code == op.COND_REF_OF_OP) return executeCondRefOf(it);
+  if (code == op.INDEX_OP) return executeIndex(it);
+  if (code == op.SIZE_OF_OP) return executeSizeOf(it);
+  if (code == op.OBJECT_TYPE_OP) return executeObjectType(it);
+  return executeMatch(it);
+}
+
+/** Concatenate, ConcatenateResTemplate, Mid, ToBuffer … ToInteger, ToString. */
+function dataOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+  if (code == op.CONCAT_OP) return executeConcat(it);
+  if (code == op.CONCAT_RES_OP) return executeConcatRes(it);
+  if (code == op.MID_OP) return executeMid(it);
+  if (code == op.TO_STRING_OP) return executeToString(it);
+  return executeConversion(it, code);
+}
+
+/** Notify, Acquire, Release, Signal/Reset, Wait, Sleep/Stall. */
+function syncOp(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+  if (code == op.NOTIFY_OP) return executeNotify(it);
+  if (code == op.ACQUIRE_OP) return executeAcquire(it);
+  if (code == op.RELEASE_OP) return executeRelease(it);
+  if (code == op.WAIT_OP) return executeWait(it);
+  if (code == op.SIGNAL_OP || code == op.RESET_OP) return executeEvent(it, code);
+  evaluateInteger(it); return null;
+}
+
+/** Fatal, and the opcodes this interpreter refuses (Load, LoadTable, Unload, DataTableRegion). */
+function refused(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+  if (code != op.FATAL_OP) return it.fail(opcodeName(code) + " is not supported by this interpreter");
   const type = readByte(it);
   const fatalCode = readInt(it, 4);
   const arg = evaluateInteger(it);
   if (it.failed) return null;
   return it.fail("Fatal(0x" + type.toString(16) + ", 0x" + fatalCode.toString(16) + ", 0x" + arg.toString(16) + ") executed");
 }
-function unsupported(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
-  return it.fail(opcodeName(code) + " is not supported by this interpreter");
-}
 
-function local(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
-  const value = it.frame.locals[code - op.LOCAL0];
-  if (value == null && wantValue) return it.fail("Local" + (code - op.LOCAL0).toString() + " is used before it is set");
-  return value;
-}
-function arg(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+/** Local0–Local7 and Arg0–Arg6. */
+function localOrArg(it: Interpreter, code: i32, wantValue: bool): AmlObject | null {
+  if (code <= op.LOCAL7) {
+    const value = it.frame.locals[code - op.LOCAL0];
+    if (value == null && wantValue) return it.fail("Local" + (code - op.LOCAL0).toString() + " is used before it is set");
+    return value;
+  }
   const value = it.frame.args[code - op.ARG0];
   if (value == null && wantValue) return it.fail("Arg" + (code - op.ARG0).toString() + " is not passed to this method");
   return value;
@@ -424,119 +453,119 @@ const NAMES: StaticArray<string> = [
 ];
 
 const HANDLERS: StaticArray<OpHandler | null> = [
-  smallConst, // Zero
-  smallConst, // One
-  alias, // Alias
-  nameOp, // Name
-  intConst, // BytePrefix
-  intConst, // WordPrefix
-  intConst, // DWordPrefix
-  stringConst, // StringPrefix
-  intConst, // QWordPrefix
-  scope, // Scope
-  buffer, // Buffer
-  packageOp, // Package
-  packageOp, // VarPackage
-  method, // Method
-  external, // External
-  local, // Local0
-  local, // Local1
-  local, // Local2
-  local, // Local3
-  local, // Local4
-  local, // Local5
-  local, // Local6
-  local, // Local7
-  arg, // Arg0
-  arg, // Arg1
-  arg, // Arg2
-  arg, // Arg3
-  arg, // Arg4
-  arg, // Arg5
-  arg, // Arg6
-  store, // Store
-  refOf, // RefOf
-  binary, // Add
-  concat, // Concatenate
-  binary, // Subtract
-  incDec, // Increment
-  incDec, // Decrement
-  binary, // Multiply
-  divide, // Divide
-  binary, // ShiftLeft
-  binary, // ShiftRight
-  binary, // And
-  binary, // NAnd
-  binary, // Or
-  binary, // NOr
-  binary, // XOr
-  unary, // Not
-  unary, // FindSetLeftBit
-  unary, // FindSetRightBit
-  derefOf, // DerefOf
-  concatRes, // ConcatenateResTemplate
-  binary, // Mod
-  notify, // Notify
-  sizeOf, // SizeOf
-  index, // Index
-  match, // Match
+  dataObject, // Zero
+  dataObject, // One
+  namedObject, // Alias
+  namedObject, // Name
+  dataObject, // BytePrefix
+  dataObject, // WordPrefix
+  dataObject, // DWordPrefix
+  dataObject, // StringPrefix
+  dataObject, // QWordPrefix
+  namedObject, // Scope
+  dataObject, // Buffer
+  dataObject, // Package
+  dataObject, // VarPackage
+  namedObject, // Method
+  namedObject, // External
+  localOrArg, // Local0
+  localOrArg, // Local1
+  localOrArg, // Local2
+  localOrArg, // Local3
+  localOrArg, // Local4
+  localOrArg, // Local5
+  localOrArg, // Local6
+  localOrArg, // Local7
+  localOrArg, // Arg0
+  localOrArg, // Arg1
+  localOrArg, // Arg2
+  localOrArg, // Arg3
+  localOrArg, // Arg4
+  localOrArg, // Arg5
+  localOrArg, // Arg6
+  storeOp, // Store
+  referenceOp, // RefOf
+  arithmetic, // Add
+  dataOp, // Concatenate
+  arithmetic, // Subtract
+  arithmetic, // Increment
+  arithmetic, // Decrement
+  arithmetic, // Multiply
+  arithmetic, // Divide
+  arithmetic, // ShiftLeft
+  arithmetic, // ShiftRight
+  arithmetic, // And
+  arithmetic, // NAnd
+  arithmetic, // Or
+  arithmetic, // NOr
+  arithmetic, // XOr
+  arithmetic, // Not
+  arithmetic, // FindSetLeftBit
+  arithmetic, // FindSetRightBit
+  referenceOp, // DerefOf
+  dataOp, // ConcatenateResTemplate
+  arithmetic, // Mod
+  syncOp, // Notify
+  referenceOp, // SizeOf
+  referenceOp, // Index
+  referenceOp, // Match
   createField, // CreateDWordField
   createField, // CreateWordField
   createField, // CreateByteField
   createField, // CreateBitField
-  objectType, // ObjectType
+  referenceOp, // ObjectType
   createField, // CreateQWordField
-  logicalAndOr, // LAnd
-  logicalAndOr, // LOr
-  logicalNot, // LNot
-  compare, // LEqual
-  compare, // LGreater
-  compare, // LLess
-  conversion, // ToBuffer
-  conversion, // ToDecimalString
-  conversion, // ToHexString
-  conversion, // ToInteger
-  toStringOp, // ToString
-  copyObject, // CopyObject
-  mid, // Mid
-  continueOp, // Continue
-  ifOp, // If
-  elseOp, // Else
-  whileOp, // While
-  nothing, // Noop
-  returnOp, // Return
-  breakOp, // Break
-  nothing, // BreakPoint
-  smallConst, // Ones
-  mutex, // Mutex
-  event, // Event
-  condRefOf, // CondRefOf
+  logicalOp, // LAnd
+  logicalOp, // LOr
+  logicalOp, // LNot
+  logicalOp, // LEqual
+  logicalOp, // LGreater
+  logicalOp, // LLess
+  dataOp, // ToBuffer
+  dataOp, // ToDecimalString
+  dataOp, // ToHexString
+  dataOp, // ToInteger
+  dataOp, // ToString
+  storeOp, // CopyObject
+  dataOp, // Mid
+  controlOp, // Continue
+  controlOp, // If
+  controlOp, // Else
+  controlOp, // While
+  controlOp, // Noop
+  controlOp, // Return
+  controlOp, // Break
+  controlOp, // BreakPoint
+  dataObject, // Ones
+  namedObject, // Mutex
+  namedObject, // Event
+  referenceOp, // CondRefOf
   createField, // CreateField
-  unsupported, // LoadTable
-  unsupported, // Load
-  sleepStall, // Stall
-  sleepStall, // Sleep
-  acquire, // Acquire
-  signalReset, // Signal
-  wait, // Wait
-  signalReset, // Reset
-  release, // Release
-  unary, // FromBCD
-  unary, // ToBCD
-  unsupported, // Unload
-  revision, // Revision
-  debugObj, // Debug
-  fatal, // Fatal
-  timerOp, // Timer
-  region, // OperationRegion
-  fieldList, // Field
-  container, // Device
-  container, // Processor
-  container, // PowerResource
-  container, // ThermalZone
-  fieldList, // IndexField
-  fieldList, // BankField
-  unsupported, // DataTableRegion
+  refused, // LoadTable
+  refused, // Load
+  syncOp, // Stall
+  syncOp, // Sleep
+  syncOp, // Acquire
+  syncOp, // Signal
+  syncOp, // Wait
+  syncOp, // Reset
+  syncOp, // Release
+  arithmetic, // FromBCD
+  arithmetic, // ToBCD
+  refused, // Unload
+  dataObject, // Revision
+  dataObject, // Debug
+  refused, // Fatal
+  dataObject, // Timer
+  namedObject, // OperationRegion
+  namedObject, // Field
+  namedObject, // Device
+  namedObject, // Processor
+  namedObject, // PowerResource
+  namedObject, // ThermalZone
+  namedObject, // IndexField
+  namedObject, // BankField
+  refused, // DataTableRegion
   null, // NameString
 ];
 
