@@ -3,7 +3,7 @@
 // their method runs. A level source that is cleared too early re-latches,
 // so the order is what keeps the SCI from storming.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -35,9 +35,13 @@ interface Exports {
 let table: Uint8Array;
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), "clonesafe-gpe-"));
-  writeFileSync(join(dir, "gpe.asl"), ASL);
-  execFileSync("iasl", ["-p", join(dir, "gpe"), join(dir, "gpe.asl")], { stdio: "ignore" });
-  table = new Uint8Array(readFileSync(join(dir, "gpe.aml")));
+  try {
+    writeFileSync(join(dir, "gpe.asl"), ASL);
+    execFileSync("iasl", ["-p", join(dir, "gpe"), join(dir, "gpe.asl")], { stdio: "ignore" });
+    table = new Uint8Array(readFileSync(join(dir, "gpe.aml")));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** GPE0 at 0xafe0 (2 status + 2 enable bytes), PM1 at 0x600, SMI_CMD at 0xb2. */
