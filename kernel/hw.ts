@@ -21,6 +21,8 @@
 @external("hw", "halt") export declare function halt(): void;
 
 @external("hw", "rdtsc") export declare function rdtsc(): u64;
+// The TSC the loader read as it entered the kernel, before instantiating it.
+@external("hw", "entry_tsc") export declare function entryTsc(): u64;
 
 // Physical memory: single accesses of exactly `width` bytes (1, 2, 4, 8), as
 // device registers need, and bulk copies into linear memory.

@@ -72,8 +72,11 @@ export class NamespaceNode {
 /** Name segments are exactly four characters; anything else gets a key no segment has. */
 function nameKey(name: string): u32 {
   if (name.length != 4) return 0;
-  return (<u32>name.charCodeAt(0) << 24) | (<u32>name.charCodeAt(1) << 16) |
-    (<u32>name.charCodeAt(2) << 8) | <u32>name.charCodeAt(3);
+  // The four UTF-16 code units in one load (charCodeAt is a call each, and
+  // lookups compute a key per segment per level).
+  const units = load<u64>(changetype<usize>(name));
+  return (<u32>(units & 0xffff) << 24) | (<u32>((units >> 16) & 0xffff) << 16) |
+    (<u32>((units >> 32) & 0xffff) << 8) | <u32>(units >> 48);
 }
 
 export const NATIVE_OSI: i32 = 1;

@@ -1,5 +1,6 @@
-// AML opcode values (ACPI 6.5 §20.3) and their names for error messages.
-// Extended opcodes (0x5B prefix) are numbered 0x5Bxx here.
+// AML opcode values (ACPI 6.5 §20.3). Extended opcodes (0x5B prefix) are
+// numbered 0x5Bxx here. Their names and handlers are the opcode table's
+// (optable.ts); tools/aml/fuzz.ts reads the values from this file.
 
 export const ZERO_OP = 0x00, ONE_OP = 0x01, ALIAS_OP = 0x06, NAME_OP = 0x08;
 export const BYTE_PREFIX = 0x0a, WORD_PREFIX = 0x0b, DWORD_PREFIX = 0x0c, STRING_PREFIX = 0x0d, QWORD_PREFIX = 0x0e;
@@ -26,45 +27,3 @@ export const TO_BCD_OP = 0x5b29, UNLOAD_OP = 0x5b2a, REVISION_OP = 0x5b30, DEBUG
 export const TIMER_OP = 0x5b33, OP_REGION_OP = 0x5b80, FIELD_OP = 0x5b81, DEVICE_OP = 0x5b82, PROCESSOR_OP = 0x5b83;
 export const POWER_RES_OP = 0x5b84, THERMAL_ZONE_OP = 0x5b85, INDEX_FIELD_OP = 0x5b86, BANK_FIELD_OP = 0x5b87;
 export const DATA_REGION_OP = 0x5b88;
-
-export function opcodeName(op: i32): string {
-  switch (op) {
-    case ZERO_OP: return "Zero"; case ONE_OP: return "One"; case ALIAS_OP: return "Alias"; case NAME_OP: return "Name";
-    case BYTE_PREFIX: return "BytePrefix"; case WORD_PREFIX: return "WordPrefix"; case DWORD_PREFIX: return "DWordPrefix";
-    case STRING_PREFIX: return "StringPrefix"; case QWORD_PREFIX: return "QWordPrefix"; case SCOPE_OP: return "Scope";
-    case BUFFER_OP: return "Buffer"; case PACKAGE_OP: return "Package"; case VAR_PACKAGE_OP: return "VarPackage";
-    case METHOD_OP: return "Method"; case EXTERNAL_OP: return "External"; case STORE_OP: return "Store";
-    case REF_OF_OP: return "RefOf"; case ADD_OP: return "Add"; case CONCAT_OP: return "Concatenate";
-    case SUBTRACT_OP: return "Subtract"; case INCREMENT_OP: return "Increment"; case DECREMENT_OP: return "Decrement";
-    case MULTIPLY_OP: return "Multiply"; case DIVIDE_OP: return "Divide"; case SHIFT_LEFT_OP: return "ShiftLeft";
-    case SHIFT_RIGHT_OP: return "ShiftRight"; case AND_OP: return "And"; case NAND_OP: return "NAnd"; case OR_OP: return "Or";
-    case NOR_OP: return "NOr"; case XOR_OP: return "XOr"; case NOT_OP: return "Not";
-    case FIND_SET_LEFT_BIT_OP: return "FindSetLeftBit"; case FIND_SET_RIGHT_BIT_OP: return "FindSetRightBit";
-    case DEREF_OF_OP: return "DerefOf"; case CONCAT_RES_OP: return "ConcatenateResTemplate"; case MOD_OP: return "Mod";
-    case NOTIFY_OP: return "Notify"; case SIZE_OF_OP: return "SizeOf"; case INDEX_OP: return "Index"; case MATCH_OP: return "Match";
-    case CREATE_DWORD_FIELD_OP: return "CreateDWordField"; case CREATE_WORD_FIELD_OP: return "CreateWordField";
-    case CREATE_BYTE_FIELD_OP: return "CreateByteField"; case CREATE_BIT_FIELD_OP: return "CreateBitField";
-    case OBJECT_TYPE_OP: return "ObjectType"; case CREATE_QWORD_FIELD_OP: return "CreateQWordField";
-    case LAND_OP: return "LAnd"; case LOR_OP: return "LOr"; case LNOT_OP: return "LNot"; case LEQUAL_OP: return "LEqual";
-    case LGREATER_OP: return "LGreater"; case LLESS_OP: return "LLess"; case TO_BUFFER_OP: return "ToBuffer";
-    case TO_DECIMAL_STRING_OP: return "ToDecimalString"; case TO_HEX_STRING_OP: return "ToHexString";
-    case TO_INTEGER_OP: return "ToInteger"; case TO_STRING_OP: return "ToString"; case COPY_OBJECT_OP: return "CopyObject";
-    case MID_OP: return "Mid"; case CONTINUE_OP: return "Continue"; case IF_OP: return "If"; case ELSE_OP: return "Else";
-    case WHILE_OP: return "While"; case NOOP_OP: return "Noop"; case RETURN_OP: return "Return"; case BREAK_OP: return "Break";
-    case BREAKPOINT_OP: return "BreakPoint"; case ONES_OP: return "Ones";
-    case MUTEX_OP: return "Mutex"; case EVENT_OP: return "Event"; case COND_REF_OF_OP: return "CondRefOf";
-    case CREATE_FIELD_OP: return "CreateField"; case LOAD_TABLE_OP: return "LoadTable"; case LOAD_OP: return "Load";
-    case STALL_OP: return "Stall"; case SLEEP_OP: return "Sleep"; case ACQUIRE_OP: return "Acquire"; case SIGNAL_OP: return "Signal";
-    case WAIT_OP: return "Wait"; case RESET_OP: return "Reset"; case RELEASE_OP: return "Release"; case FROM_BCD_OP: return "FromBCD";
-    case TO_BCD_OP: return "ToBCD"; case UNLOAD_OP: return "Unload"; case REVISION_OP: return "Revision"; case DEBUG_OP: return "Debug";
-    case FATAL_OP: return "Fatal"; case TIMER_OP: return "Timer"; case OP_REGION_OP: return "OperationRegion";
-    case FIELD_OP: return "Field"; case DEVICE_OP: return "Device"; case PROCESSOR_OP: return "Processor";
-    case POWER_RES_OP: return "PowerResource"; case THERMAL_ZONE_OP: return "ThermalZone"; case INDEX_FIELD_OP: return "IndexField";
-    case BANK_FIELD_OP: return "BankField"; case DATA_REGION_OP: return "DataTableRegion";
-  }
-  if (op >= LOCAL0 && op <= LOCAL7) return "Local" + (op - LOCAL0).toString();
-  if (op >= ARG0 && op <= ARG6) return "Arg" + (op - ARG0).toString();
-  if (op == ROOT_CHAR || op == PARENT_PREFIX || op == DUAL_NAME_PREFIX || op == MULTI_NAME_PREFIX ||
-      (op >= 0x41 && op <= 0x5a) || op == 0x5f) return "NameString";
-  return "unknown";
-}

@@ -1,10 +1,11 @@
 // COM1 16550 UART driver.
-// Owns: the UART's registers at 0x3F8, transmit (polled; QEMU's THR drains at
-// once) and interrupt-driven receive on IRQ 4 into a 4 KiB byte queue (bytes
-// past it are dropped and counted, never overwrite queued ones).
+// Owns: the UART's registers at 0x3F8, polled transmit (a console that stays
+// full past a give-up drops bytes and counts them, never overwrites the FIFO)
+// and interrupt-driven receive on IRQ 4 into a 4 KiB byte queue (bytes past
+// it are dropped and counted, never overwrite queued ones).
 // May call: hw port I/O. Never: interprets the bytes it carries.
 
-import { inb, outb } from "../hw";
+import { inb, outb, rdtsc } from "../hw";
 
 export const COM1_IRQ: u32 = 4;
 
@@ -19,19 +20,58 @@ const LSR: u32 = BASE + 5;
 
 const LSR_DATA_READY: u32 = 0x01;
 const LSR_THR_EMPTY: u32 = 0x20;
-// Status reads before giving up on a transmitter nobody drains (about a
-// second under TCG): the kernel must not hang on a stalled console, and a
-// slow reader (a loaded host) must not lose bytes.
-const TX_SPIN_LIMIT: i32 = 1000000;
 /** With FIFOs on, THR empty means the whole 16-byte transmit FIFO is free. */
 const TX_FIFO_BYTES: i32 = 16;
 
-/** Spins until the transmit FIFO is empty; false when it stayed full for TX_SPIN_LIMIT reads. */
-function waitTransmitterEmpty(): bool {
-  for (let i = 0; i < TX_SPIN_LIMIT; i++) {
-    if ((inb(LSR) & LSR_THR_EMPTY) != 0) return true;
+// Waiting for the transmitter. Status reads are spaced by a pause of
+// TX_POLL_GAP_TICKS: under TCG every port access takes the emulator's global
+// lock, and a vCPU reading the status back to back can starve the thread
+// that drains the FIFO into its backend, which is what it waits for (a loaded
+// host lost a byte that way). The wait gives up after TX_STALL_TICKS (about
+// a second or more on a GHz TSC; a second of guest time under -icount) or
+// TX_STALL_POLLS reads, whichever comes first, so a console nobody drains
+// cannot hang the kernel. From then on the console is stalled: bytes are
+// dropped and counted (stats tx_dropped) — never written into a full FIFO,
+// where they would overwrite older ones — until a status read finds it
+// empty again.
+const TX_POLL_GAP_TICKS: u64 = 2000;
+const TX_POLL_GAP_READS: i32 = 64;
+const TX_STALL_TICKS: u64 = 4000000000;
+const TX_STALL_POLLS: i32 = 2000000;
+
+/** TSC ticks spent waiting for the transmit FIFO to drain: the console's pace, not the kernel's work. */
+export let txWaitTicks: u64 = 0;
+/** Bytes dropped because the console stayed full past the give-up (stats `tx_dropped`). */
+export let txDropped: u64 = 0;
+let txStalled = false;
+
+/** A pause without port I/O (bounded even if the TSC stood still). */
+function pollGap(): void {
+  const start = rdtsc();
+  for (let i = 0; i < TX_POLL_GAP_READS && rdtsc() - start < TX_POLL_GAP_TICKS; i++) {}
+}
+
+/**
+ * Room in the transmit FIFO: 16 once it is empty, 0 when the console is
+ * stalled (the caller drops its bytes and counts them with uartTxDropped).
+ */
+function waitTransmitterEmpty(): i32 {
+  if ((inb(LSR) & LSR_THR_EMPTY) != 0) {
+    txStalled = false;
+    return TX_FIFO_BYTES;
   }
-  return false;
+  if (txStalled) return 0;
+  const start = rdtsc();
+  for (let i = 1; i < TX_STALL_POLLS && rdtsc() - start < TX_STALL_TICKS; i++) {
+    pollGap();
+    if ((inb(LSR) & LSR_THR_EMPTY) != 0) {
+      txWaitTicks += rdtsc() - start;
+      return TX_FIFO_BYTES;
+    }
+  }
+  txWaitTicks += rdtsc() - start;
+  txStalled = true;
+  return 0;
 }
 
 export function uartInit(): void {
@@ -49,20 +89,23 @@ export function uartInit(): void {
 }
 
 export function uartPutByte(byte: u32): void {
-  waitTransmitterEmpty();
-  outb(THR, byte);
+  if (waitTransmitterEmpty() == 0) txDropped++;
+  else outb(THR, byte);
 }
 
 /**
  * Up to 16 bytes per check of the line status: every port access is a VM
- * exit under a hypervisor, and a status read per byte doubled them. After a
- * wait that timed out, one byte at a time, so a stalled FIFO overflows by at
- * most one byte per give-up instead of sixteen.
+ * exit under a hypervisor, and a status read per byte doubled them. On a
+ * stalled console the rest of the text is dropped and counted.
  */
 export function uartWrite(text: string): void {
   const n = text.length;
   for (let i = 0; i < n;) {
-    const room = waitTransmitterEmpty() ? TX_FIFO_BYTES : 1;
+    const room = waitTransmitterEmpty();
+    if (room == 0) {
+      txDropped += <u64>(n - i);
+      return;
+    }
     const end = min(n, i + room);
     for (; i < end; i++) {
       const c = <u32>text.charCodeAt(i);
@@ -72,17 +115,23 @@ export function uartWrite(text: string): void {
 }
 
 /**
- * Room in the transmit FIFO: waits until it is empty and returns 16, or 1
- * after a wait that timed out. For writers that check something between
- * bytes (random output's restore fence); they then write with uartTxByte.
+ * Room in the transmit FIFO: waits until it is empty and returns 16, or 0
+ * when the console is stalled. For writers that check something between
+ * bytes (random output's restore fence); they then write with uartTxByte,
+ * or count a byte they drop with uartTxDropped.
  */
 export function uartTxRoom(): i32 {
-  return waitTransmitterEmpty() ? TX_FIFO_BYTES : 1;
+  return waitTransmitterEmpty();
 }
 
 /** One byte into the transmit FIFO; the caller has made room (uartTxRoom). */
 export function uartTxByte(byte: u32): void {
   outb(THR, byte);
+}
+
+/** A byte the caller dropped because uartTxRoom found the console stalled. */
+export function uartTxDropped(): void {
+  txDropped++;
 }
 
 /** `value` in decimal, written without building a string (for loops that must not allocate). */

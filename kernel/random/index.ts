@@ -9,7 +9,7 @@
 
 import { log } from "../console/log";
 import { rdtsc } from "../hw";
-import { uartGetByte, uartHasByte, uartTxByte, uartTxRoom, uartWrite, uartWriteDecimal } from "../console/uart";
+import { uartGetByte, uartHasByte, uartTxByte, uartTxDropped, uartTxRoom, uartWrite, uartWriteDecimal } from "../console/uart";
 import { Answer, fail, ok, printed, registerCommand } from "../console/shell";
 import { hex, parseUnsigned } from "../lib/fmt";
 import { TextBuilder } from "../lib/text";
@@ -19,8 +19,13 @@ import {
 } from "./crng";
 import {
   collectTimerEntropy, detectCpuSources, hasRdrand, hasRdseed, mixBootData, mixCpuRandom, mixTimestamp,
-  rdrandFailures, rdseedFailures, timerTicks,
+  rdrandFailures, rdseedFailures, timerTicks, timerWaitTsc,
 } from "./sources";
+
+/** TSC ticks the boot spent waiting for timer entropy (none with a CPU source). */
+export function entropyWaitTicks(): u64 {
+  return timerWaitTsc;
+}
 
 export const RAND_MAX_BYTES: i32 = 4096;
 
@@ -84,6 +89,10 @@ export let cutLines: u64 = 0;
 @inline function fencedPut(c: u32, room: i32): i32 {
   if (room == 0) room = uartTxRoom();
   if (restorePending()) return -1;
+  if (room == 0) {
+    uartTxDropped(); // a stalled console: dropped and counted, never overwritten
+    return 0;
+  }
   uartTxByte(c);
   return room - 1;
 }

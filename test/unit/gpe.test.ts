@@ -28,9 +28,9 @@ const ASL = `DefinitionBlock ("", "SSDT", 2, "CLSAFE", "GPETEST", 1)
 let table: Uint8Array;
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), "clonesafe-gpe-"));
-  writeFileSync(join(dir, "gpe.asl"), ASL);
-  execFileSync("iasl", ["-p", join(dir, "gpe"), join(dir, "gpe.asl")], { stdio: "ignore" });
   try {
+    writeFileSync(join(dir, "gpe.asl"), ASL);
+    execFileSync("iasl", ["-p", join(dir, "gpe"), join(dir, "gpe.asl")], { stdio: "ignore" });
     table = new Uint8Array(readFileSync(join(dir, "gpe.aml")));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
 // QMP. Never: asserts (a missing key is an error naming the line it read).
 
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -33,6 +33,10 @@ export interface GuestFigures {
   /** 64 KiB pages of linear memory after boot, and the idle collection's cost. */
   heapPages: number;
   gc: number;
+  /** `boot_tsc`: the loader's entry into the kernel (before instantiation) → the ready line written. */
+  bootInstructions: number;
+  /** `boot_wait_tsc`: of those, the polling: for timer entropy (no CPU source) and for the UART's transmit FIFO. */
+  bootWait: number;
 }
 
 const NOTIFY = /^vmgenid: notify gen=\d+ guid=[0-9a-f-]{36} changed=([01]) epoch=\d+$/;
@@ -64,7 +68,8 @@ export async function measureGuest(image: string, machine: MachineType, restores
     const f: GuestFigures = {
       machine, dispatch: [], reseed: [], sciToReseed: [], cloneWaiting: [], caughtBySci: 0, caughtByFence: 0,
       getrandomWithCheck: 0, getrandomWithoutCheck: 0, check: 0, outputFence: 0,
-      heapPages: key(booted, "heap_pages"), gc: key(booted, "gc_tsc"),
+      heapPages: key(booted, "heap_pages"), gc: key(booted, "gc_tsc"), bootInstructions: key(booted, "boot_tsc"),
+      bootWait: key(booted, "boot_wait_tsc"),
     };
     await q.qmp!.hmp("savevm s1");
     // Same-process restores: the SCI path.
@@ -122,6 +127,61 @@ async function cloneWithRequestWaiting(image: string, machine: MachineType, stat
     } finally {
       await q.kill();
     }
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+export interface BootBlocks {
+  /** Distinct start addresses of the blocks QEMU translated in the image's .text before the first collection. */
+  kernel: number;
+  /** The same before the kernel's text was first entered: SeaBIOS, option ROMs, the multiboot loader. */
+  firmware: number;
+}
+
+function symbol(elf64: string, name: string): number {
+  const out = execFileSync("nm", [elf64], { encoding: "utf8" });
+  const m = new RegExp(`^([0-9a-f]+) \\S ${name.replace(/[$]/g, "\\$&")}$`, "m").exec(out);
+  if (!m) throw new Error(`no symbol ${name} in ${elf64}`);
+  return parseInt(m[1], 16);
+}
+
+/**
+ * Counts the distinct guest blocks TCG translates for the boot (`-d in_asm`
+ * logs each block once, when translated): blocks starting in the image's
+ * .text, up to the first translation of the idle loop's `collect` (the first
+ * thing after the ready line that boot never runs). A block translated again
+ * (a new CPU mode or a flush) counts once.
+ */
+export async function countBootBlocks(image: string, elf64: string, machine: MachineType): Promise<BootBlocks> {
+  const textStart = symbol(elf64, "__text_start"), textEnd = symbol(elf64, "__text_end");
+  const collect = symbol(elf64, "w2c_kernel_main_collect");
+  const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
+  const log = join(workDir, "in_asm.log");
+  try {
+    const q = await launchQemu({
+      image, machine, workDir, lifetimeSec: 120, qmp: false, extra: ["-icount", "shift=0", "-d", "in_asm", "-D", log],
+    });
+    try {
+      await q.waitForLine(/^clonesafe ready/, { timeoutMs: 60_000 });
+      await sleep(500); // the idle loop's first collection, the end marker, is translated by now
+    } finally {
+      await q.kill();
+    }
+    const kernel = new Set<number>(), firmware = new Set<number>();
+    let entered = false, ended = false;
+    const lines = readFileSync(log, "utf8").split("\n");
+    for (let i = 0; i < lines.length && !ended; i++) {
+      if (!lines[i].startsWith("IN:")) continue;
+      const m = /^0x([0-9a-f]+):/.exec(lines[i + 1] ?? "");
+      if (!m) continue;
+      const pc = parseInt(m[1], 16);
+      if (pc === collect) ended = true;
+      else if (pc >= textStart && pc < textEnd) { entered = true; kernel.add(pc); }
+      else if (!entered) firmware.add(pc);
+    }
+    if (!ended) throw new Error(`${log}: no block at collect (0x${collect.toString(16)}): the boot did not reach idle`);
+    return { kernel: kernel.size, firmware: firmware.size };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -41,6 +41,8 @@ export class SimMachine {
   private readonly pages = new Map<number, Uint8Array>();
   memory: WebAssembly.Memory | null = null;
   tsc = 1_000_000n;
+  /** hw.entry_tsc: the TSC when the loader entered the kernel (the simulated TSC's start). */
+  readonly entryTsc = 1_000_000n;
   /** What one TSC read adds. */
   tscStep: () => bigint = () => 1000n;
   /** The TSC the loader's ISR recorded for the last IRQ (default: the TSC now, which moves only when read). */
@@ -171,6 +173,7 @@ export class SimMachine {
       poll_irq: () => this.takeIrqs(),
       halt: () => { throw new MachineHalted(this.exitValue); },
       rdtsc: () => (this.tsc += this.tscStep()),
+      entry_tsc: () => this.entryTsc,
       phys_read: (addr: bigint, width: number) => {
         const b = this.readPhys(Number(addr), width);
         let v = 0n;

@@ -1,0 +1,124 @@
+// Named-object definitions at load and in methods: Name, Alias, Scope,
+// Device/Processor/PowerResource/ThermalZone, Method, Mutex, Event, and the
+// node creation they share (method temporaries recorded in the frame).
+// Owns: where a new node goes and whether it may. May call: decode.ts, the
+// namespace, the meter. Never: replaces an existing node; fails any way but
+// Interpreter.fail.
+
+import { OBJECT_BYTES, chargeAmlBytes } from "./meter";
+import { AmlContainer, AmlMethod, AmlMutex, AmlObject, ObjectType, typeName } from "./objects";
+import { NamePath } from "./names";
+import { NamespaceNode } from "./namespace";
+import { AmlAlias, Interpreter } from "./interpreter";
+import { evaluateOperand, executeTermList, readByte, readNameString, readPkgEnd } from "./decode";
+
+/** Creates the node for `path` in the current scope, or fails. */
+export function createNode(it: Interpreter, path: NamePath, obj: AmlObject): NamespaceNode | null {
+  if (path.segments.length == 0) { it.fail("cannot define an object with an empty name"); return null; }
+  const parent = it.ns.parentFor(path, it.frame.scope);
+  if (parent == null) { it.fail("the scope of " + path.toString() + " does not exist"); return null; }
+  const name = path.segments[path.segments.length - 1];
+  if (parent.child(name) != null) {
+    it.fail((parent.parent == null ? "\\" : parent.path() + ".") + name + " already exists");
+    return null;
+  }
+  const node = new NamespaceNode(name, parent);
+  chargeAmlBytes(OBJECT_BYTES * 3); // the node and its children array
+  node.object = obj;
+  parent.addChild(node);
+  if (it.frame.inMethod) {
+    node.temporary = true;
+    const frame = it.frame;
+    if (frame.temporaries == null) frame.temporaries = new Array<NamespaceNode>();
+    frame.temporaries!.push(node);
+  }
+  return node;
+}
+
+export function defineName(it: Interpreter): AmlObject | null {
+  const path = readNameString(it);
+  if (it.failed) return null;
+  const value = evaluateOperand(it);
+  if (it.failed) return null;
+  createNode(it, path, value!);
+  return null;
+}
+
+export function defineAlias(it: Interpreter): AmlObject | null {
+  const source = readNameString(it);
+  const alias = readNameString(it);
+  if (it.failed) return null;
+  const node = it.ns.lookup(source, it.frame.scope);
+  if (node == null) return it.fail("Alias source " + source.toString() + " is undefined");
+  createNode(it, alias, new AmlAlias(node));
+  return null;
+}
+
+/** Runs `end`-bounded body with `node` as the scope. */
+export function executeInScope(it: Interpreter, node: NamespaceNode, end: i32): void {
+  const savedScope = it.frame.scope;
+  it.frame.scope = node;
+  executeTermList(it, end);
+  it.frame.scope = savedScope;
+  it.pc = end;
+}
+
+export function defineScope(it: Interpreter): AmlObject | null {
+  const end = readPkgEnd(it);
+  const savedLimit = it.limit;
+  it.limit = end;
+  const path = readNameString(it);
+  it.limit = savedLimit;
+  if (it.failed) return null;
+  const node = it.ns.lookup(path, it.frame.scope);
+  if (node == null) return it.fail("Scope " + path.toString() + " does not exist");
+  const t = node.type;
+  if (t != ObjectType.Scope && t != ObjectType.Device && t != ObjectType.Processor &&
+      t != ObjectType.Thermal && t != ObjectType.Power) {
+    return it.fail("Scope " + path.toString() + " names a " + typeName(t) + ", not a scope");
+  }
+  executeInScope(it, node, end);
+  return null;
+}
+
+export function defineContainer(it: Interpreter, type: ObjectType, fixedBytes: i32): AmlObject | null {
+  const end = readPkgEnd(it);
+  const savedLimit = it.limit;
+  it.limit = end;
+  const path = readNameString(it);
+  for (let i = 0; i < fixedBytes; i++) readByte(it); // ProcID/PBLK, level/order
+  it.limit = savedLimit;
+  if (it.failed) return null;
+  const node = createNode(it, path, new AmlContainer(type));
+  if (node == null) return null;
+  executeInScope(it, node, end);
+  return null;
+}
+
+export function defineMethod(it: Interpreter): AmlObject | null {
+  const end = readPkgEnd(it);
+  const savedLimit = it.limit;
+  it.limit = end;
+  const path = readNameString(it);
+  const flags = readByte(it);
+  it.limit = savedLimit;
+  if (it.failed) return null;
+  createNode(it, path, new AmlMethod(flags & 7, (flags & 8) != 0, it.table, it.pc, end));
+  it.pc = end;
+  return null;
+}
+
+export function defineMutex(it: Interpreter): AmlObject | null {
+  const path = readNameString(it);
+  const flags = readByte(it);
+  if (it.failed) return null;
+  createNode(it, path, new AmlMutex(<u8>(flags & 0xf)));
+  return null;
+}
+
+export function defineSimple(it: Interpreter, obj: AmlObject): AmlObject | null {
+  const path = readNameString(it);
+  if (it.failed) return null;
+  createNode(it, path, obj);
+  return null;
+}
