@@ -196,8 +196,7 @@ export class AcpiEvents {
   private bindGpeMethods(): void {
     const gpeScope = amlInterpreter().ns.root.child("_GPE");
     if (gpeScope == null) return;
-    for (let i = 0; i < gpeScope.children.length; i++) {
-      const node = gpeScope.children[i];
+    for (let node: NamespaceNode | null = gpeScope.firstChild; node != null; node = node!.nextSibling) {
       const name = node.name;
       if (name.charCodeAt(0) != 0x5f || (name.charAt(1) != "E" && name.charAt(1) != "L")) continue;
       const hi = hexDigitValue(name.charCodeAt(2)), lo = hexDigitValue(name.charCodeAt(3));

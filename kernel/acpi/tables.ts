@@ -92,10 +92,12 @@ export function asciiField(bytes: Uint8Array, offset: u32, length: u32, trim: bo
       end--;
     }
   }
-  let text = "";
+  // One allocation: the string's UTF-16 units stored in place (a `+=` per
+  // character made one string per character, at every table's headline).
+  const text = changetype<string>(__new(<usize>end << 1, idof<string>()));
   for (let i: u32 = 0; i < end; i++) {
     const c = load<u8>(bytes.dataStart + <usize>(offset + i));
-    text += c >= 0x20 && c <= 0x7e ? String.fromCharCode(c) : "?";
+    store<u16>(changetype<usize>(text) + (<usize>i << 1), c >= 0x20 && c <= 0x7e ? c : 0x3f);
   }
   return text;
 }

@@ -110,10 +110,7 @@ export function callMethod(it: Interpreter, node: NamespaceNode, method: AmlMeth
   for (let i = temporaries == null ? -1 : temporaries.length - 1; i >= 0; i--) {
     const t = temporaries![i];
     const parent = t.parent;
-    if (parent != null) {
-      const at = parent.children.indexOf(t);
-      if (at >= 0) parent.children.splice(at, 1);
-    }
+    if (parent != null) parent.removeChild(t);
   }
   frame.clear();
   it.frame = savedFrame;

@@ -64,28 +64,20 @@ export function readPkgEnd(it: Interpreter): i32 {
   return end;
 }
 
-export function readNameSeg(it: Interpreter): string {
-  if (it.pc + 4 > it.limit) { it.fail("name segment runs past the end of the AML"); return ""; }
+/** A NameSeg's key (names.ts segmentKey); 0, with the interpreter failed, for a malformed one. */
+export function readNameSeg(it: Interpreter): u32 {
+  if (it.pc + 4 > it.limit) { it.fail("name segment runs past the end of the AML"); return 0; }
   let key: u32 = 0;
   for (let i = 0; i < 4; i++) {
     const c = <i32>unchecked(it.code[it.pc + i]);
     if (i == 0 ? !isLeadNameChar(c) : !isNameChar(c)) {
       it.fail("bad name segment: byte 0x" + c.toString(16) + " at position " + i.toString());
-      return "";
+      return 0;
     }
     key = (key << 8) | <u32>c;
   }
   it.pc += 4;
-  // Tables repeat the same few hundred names thousands of times: one string each.
-  const names = it.segmentNames;
-  if (names.has(key)) return names.get(key);
-  // The string built directly: four UTF-16 units in one store (fromCharCodes
-  // would first build an Array of them: two more allocations per new name).
-  const s = changetype<string>(__new(8, idof<string>()));
-  store<u64>(changetype<usize>(s), <u64>(key >> 24) | (<u64>((key >> 16) & 0xff) << 16) |
-    (<u64>((key >> 8) & 0xff) << 32) | (<u64>(key & 0xff) << 48));
-  it.segmentNames.set(key, s);
-  return s;
+  return key;
 }
 
 export function readNameString(it: Interpreter): NamePath {
@@ -104,7 +96,7 @@ export function readNameString(it: Interpreter): NamePath {
   const path = new NamePath(it.failed ? 0 : count);
   path.absolute = absolute;
   path.parentPrefixes = parentPrefixes;
-  for (let i = 0; i < path.segments.length && !it.failed; i++) path.segments[i] = readNameSeg(it);
+  for (let i = 0; i < path.length && !it.failed; i++) path.setKey(i, readNameSeg(it));
   return path;
 }
 

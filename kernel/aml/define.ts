@@ -7,23 +7,23 @@
 
 import { OBJECT_BYTES, chargeAmlBytes } from "./meter";
 import { AmlContainer, AmlMethod, AmlMutex, AmlObject, ObjectType, typeName } from "./objects";
-import { NamePath } from "./names";
+import { NamePath, segmentText } from "./names";
 import { NamespaceNode } from "./namespace";
 import { AmlAlias, Interpreter } from "./interpreter";
 import { evaluateOperand, executeTermList, readByte, readNameString, readPkgEnd } from "./decode";
 
 /** Creates the node for `path` in the current scope, or fails. */
 export function createNode(it: Interpreter, path: NamePath, obj: AmlObject): NamespaceNode | null {
-  if (path.segments.length == 0) { it.fail("cannot define an object with an empty name"); return null; }
+  if (path.length == 0) { it.fail("cannot define an object with an empty name"); return null; }
   const parent = it.ns.parentFor(path, it.frame.scope);
   if (parent == null) { it.fail("the scope of " + path.toString() + " does not exist"); return null; }
-  const name = path.segments[path.segments.length - 1];
-  if (parent.child(name) != null) {
-    it.fail((parent.parent == null ? "\\" : parent.path() + ".") + name + " already exists");
+  const key = path.lastKey();
+  if (parent.childByKey(key) != null) {
+    it.fail((parent.parent == null ? "\\" : parent.path() + ".") + segmentText(key) + " already exists");
     return null;
   }
-  const node = new NamespaceNode(name, parent);
-  chargeAmlBytes(OBJECT_BYTES * 3); // the node and its children array
+  const node = new NamespaceNode(key, parent);
+  chargeAmlBytes(OBJECT_BYTES * 2); // the node (its children are a list through it)
   node.object = obj;
   parent.addChild(node);
   if (it.frame.inMethod) {

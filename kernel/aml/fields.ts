@@ -13,7 +13,7 @@ import {
   AmlRegion, ObjectType, UPDATE_PRESERVE, UPDATE_WRITE_AS_ONES, bufferToInteger, conversionError, describe,
   integerToBuffer, toBuffer, toInteger, typeName,
 } from "./objects";
-import { NamePath } from "./names";
+import { NamePath, segmentText } from "./names";
 import { NamespaceNode } from "./namespace";
 import { regionAccessProblem, regionRead, regionWrite, SPACE_PCI_CONFIG } from "./region";
 import { Interpreter } from "./interpreter";
@@ -91,11 +91,11 @@ export function defineFields(it: Interpreter, kind: ObjectType): AmlObject | nul
       readByte(it);
       readByte(it);
     } else {
-      const name = readNameSeg(it);
+      const key = readNameSeg(it);
       const length = readFieldLength(it);
       if (it.failed) break;
       if (bit + <u64>length > 0xffffffff) {
-        it.fail("field " + name + " ends at bit " + (bit + <u64>length).toString() + ", past the 2^32 bits a field list can address");
+        it.fail("field " + segmentText(key) + " ends at bit " + (bit + <u64>length).toString() + ", past the 2^32 bits a field list can address");
         break;
       }
       const field = new AmlField(kind, <u32>bit, length, accessType, updateRule);
@@ -106,7 +106,7 @@ export function defineFields(it: Interpreter, kind: ObjectType): AmlObject | nul
       field.bankValue = bankValue;
       field.chainDepth = chainDepth;
       const path = new NamePath(1);
-      path.segments[0] = name;
+      path.setKey(0, key);
       createNode(it, path, field);
       bit += <u64>length;
     }

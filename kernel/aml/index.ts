@@ -12,7 +12,7 @@ import { Interpreter, PendingNotify } from "./interpreter";
 import { NamespaceNode, NotifyHandler } from "./namespace";
 import { AmlObject, AmlReference, ObjectType, RefKind, typeName } from "./objects";
 import { jsonLengthBound, jsonString, objectJson, setReferenceResolver } from "./json";
-import { parseTextPath } from "./names";
+import { parseTextPath, segmentKey } from "./names";
 import { log } from "../console/log";
 import { Answer, fail, ok, registerCommand } from "../console/shell";
 import { hex } from "../lib/fmt";
@@ -69,7 +69,7 @@ const IDENTIFICATION_NAMES: string[] = ["_HID", "_CID", "_UID", "_ADR", "_STA", 
 export const IDENTIFICATION_BUDGET: u64 = 128 << 10;
 
 function isIdentification(node: NamespaceNode): bool {
-  for (let i = 0; i < IDENTIFICATION_NAMES.length; i++) if (IDENTIFICATION_NAMES[i] == node.name) return true;
+  for (let i = 0; i < IDENTIFICATION_NAMES.length; i++) if (segmentKey(IDENTIFICATION_NAMES[i]) == node.key) return true;
   return false;
 }
 

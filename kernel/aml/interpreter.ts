@@ -116,7 +116,6 @@ export class Interpreter {
   regionNodes: Map<AmlRegion, NamespaceNode> = new Map<AmlRegion, NamespaceNode>();
   /** Mutexes held, in acquisition order (ACPI SyncLevel ordering is checked against it). */
   heldMutexes: Array<AmlMutex> = new Array<AmlMutex>();
-  segmentNames: Map<u32, string> = new Map<u32, string>();
   get failed(): bool { return this.error != null; }
 
   fail(problem: string): AmlObject | null {

@@ -5,29 +5,79 @@
 
 import { OBJECT_BYTES, chargeAmlBytes } from "./meter";
 
-/** A parsed NameString: root/parent prefixes and 4-character segments. */
+/**
+ * A name segment's four characters as one integer, the first in the top
+ * byte (lookups compare these, never strings); 0 — which no segment has —
+ * for a string that is not exactly four characters.
+ */
+export function segmentKey(name: string): u32 {
+  if (name.length != 4) return 0;
+  // The four UTF-16 code units in one load (charCodeAt is a call each).
+  const units = load<u64>(changetype<usize>(name));
+  return (<u32>(units & 0xffff) << 24) | (<u32>((units >> 16) & 0xffff) << 16) |
+    (<u32>((units >> 32) & 0xffff) << 8) | <u32>(units >> 48);
+}
+
+/** The four-character string of a segment key (one allocation: for listings and messages, never lookups). */
+export function segmentText(key: u32): string {
+  const s = changetype<string>(__new(8, idof<string>()));
+  store<u64>(changetype<usize>(s), <u64>(key >> 24) | (<u64>((key >> 16) & 0xff) << 16) |
+    (<u64>((key >> 8) & 0xff) << 32) | (<u64>(key & 0xff) << 48));
+  return s;
+}
+
+/** Segments a NamePath holds in its own fields; longer paths (rare) add one array. */
+const INLINE_SEGMENTS: i32 = 4;
+
+/**
+ * A parsed NameString: root/parent prefixes and segment keys (segmentKey).
+ * One allocation for up to four segments: every name the interpreter reads
+ * makes a path, and the allocator was most of the namespace load's cost.
+ */
 export class NamePath {
   absolute: bool = false;
   parentPrefixes: i32 = 0;
-  /** Exactly `count` segments, each "" until set (one allocation: every name the interpreter reads makes a path). */
-  segments: StaticArray<string>;
+  readonly length: i32;
+  // Keys 0–3, consecutive in the object (key() and setKey() index them).
+  private k0: u32 = 0;
+  private k1: u32 = 0;
+  private k2: u32 = 0;
+  private k3: u32 = 0;
+  /** Keys 4 and up. */
+  private more: StaticArray<u32> | null = null;
 
   constructor(count: i32 = 0) {
-    const segments = new StaticArray<string>(count);
-    for (let i = 0; i < count; i++) unchecked(segments[i] = "");
-    this.segments = segments;
-    chargeAmlBytes(OBJECT_BYTES * 2); // the path and its segments
+    this.length = count;
+    if (count > INLINE_SEGMENTS) this.more = new StaticArray<u32>(count - INLINE_SEGMENTS);
+    chargeAmlBytes(count > INLINE_SEGMENTS ? OBJECT_BYTES * 2 : OBJECT_BYTES);
+  }
+
+  /** Segment `i`'s key (0 ≤ i < length). */
+  key(i: i32): u32 {
+    if (i < INLINE_SEGMENTS) return load<u32>(changetype<usize>(this) + offsetof<NamePath>("k0") + (<usize>i << 2));
+    return unchecked(this.more![i - INLINE_SEGMENTS]);
+  }
+
+  setKey(i: i32, key: u32): void {
+    if (i < INLINE_SEGMENTS) store<u32>(changetype<usize>(this) + offsetof<NamePath>("k0") + (<usize>i << 2), key);
+    else unchecked(this.more![i - INLINE_SEGMENTS] = key);
+  }
+
+  /** The last segment's key: the name a definition creates. */
+  lastKey(): u32 {
+    return this.length == 0 ? 0 : this.key(this.length - 1);
   }
 
   /** True for a single bare segment, the case the ACPI search rules apply to. */
   isSimple(): bool {
-    return !this.absolute && this.parentPrefixes == 0 && this.segments.length == 1;
+    return !this.absolute && this.parentPrefixes == 0 && this.length == 1;
   }
 
   toString(): string {
     let s = this.absolute ? "\\" : "";
     for (let i = 0; i < this.parentPrefixes; i++) s += "^";
-    return s + this.segments.join(".");
+    for (let i = 0; i < this.length; i++) s += (i == 0 ? "" : ".") + segmentText(this.key(i));
+    return s;
   }
 }
 
@@ -66,7 +116,7 @@ export function parseTextPath(text: string): NamePath | null {
     if (!isLeadNameChar(seg.charCodeAt(0))) return null;
     for (let k = 1; k < seg.length; k++) if (!isNameChar(seg.charCodeAt(k))) return null;
     while (seg.length < 4) seg += "_";
-    path.segments[p] = seg;
+    path.setKey(p, segmentKey(seg));
   }
   return path;
 }

@@ -7,40 +7,79 @@
 import {
   AmlContainer, AmlInteger, AmlMethod, AmlMutex, AmlObject, AmlString, ObjectType, typeName,
 } from "./objects";
-import { NamePath } from "./names";
+import { NamePath, segmentKey, segmentText } from "./names";
 
 export type NotifyHandler = (node: NamespaceNode, value: u32) => void;
 
-/** Shared by every node without children (most are leaves); never added to: see addChild. */
-const NO_CHILDREN = new Array<NamespaceNode>(0);
-
 export class NamespaceNode {
-  /** Read-only outside addChild (and the removal of a method's temporaries). */
-  children: Array<NamespaceNode> = NO_CHILDREN;
+  // Children as a list in creation order (first, last, next sibling): a
+  // node costs one allocation, where an Array of children cost two more for
+  // every scope and a copy each time one grew — most of the namespace's
+  // boot cost was the allocator. Changed only by addChild and removeChild.
+  firstChild: NamespaceNode | null = null;
+  lastChild: NamespaceNode | null = null;
+  nextSibling: NamespaceNode | null = null;
   object: AmlObject | null = null;
   notifyHandler: NotifyHandler | null = null;
   /** Set for nodes a method invocation created; removed when it returns. */
   temporary: bool = false;
 
-  /** The name's four characters as one integer: lookups compare these, not strings. */
-  readonly key: u32;
   private cachedPath: string | null = null;
 
-  constructor(public name: string, public parent: NamespaceNode | null) {
-    this.key = nameKey(name);
+  /** `key`: the name's four characters as one integer (segmentKey); the root's is 0. */
+  constructor(public readonly key: u32, public parent: NamespaceNode | null) {}
+
+  /** The four-character name (`\\` for the root); built on each call, so lookups use `key`. */
+  get name(): string {
+    return this.parent == null ? "\\" : segmentText(this.key);
   }
 
   addChild(node: NamespaceNode): void {
-    if (this.children === NO_CHILDREN) this.children = new Array<NamespaceNode>();
-    this.children.push(node);
+    const last = this.lastChild;
+    if (last == null) this.firstChild = node;
+    else last.nextSibling = node;
+    this.lastChild = node;
+  }
+
+  /** Unlinks `node` if it is a child of this one (a method's temporaries on return). */
+  removeChild(node: NamespaceNode): void {
+    let prev: NamespaceNode | null = null;
+    for (let c: NamespaceNode | null = this.firstChild; c != null; c = c!.nextSibling) {
+      if (c === node) {
+        const next = c.nextSibling;
+        if (prev == null) this.firstChild = next;
+        else prev.nextSibling = next;
+        if (this.lastChild === c) this.lastChild = prev;
+        c.nextSibling = null;
+        return;
+      }
+      prev = c;
+    }
   }
 
   child(name: string): NamespaceNode | null {
-    const key = nameKey(name);
-    const children = this.children;
-    for (let i = 0, n = children.length; i < n; i++) {
-      const c = unchecked(children[i]);
+    return this.childByKey(segmentKey(name));
+  }
+
+  childByKey(key: u32): NamespaceNode | null {
+    for (let c: NamespaceNode | null = this.firstChild; c != null; c = c!.nextSibling) {
       if (c.key == key) return c;
+    }
+    return null;
+  }
+
+  /**
+   * The node after this one in a depth-first walk of `top`'s subtree
+   * (children in creation order), or null at its end. Walks need no stack.
+   */
+  nextUnder(top: NamespaceNode): NamespaceNode | null {
+    const first = this.firstChild;
+    if (first != null) return first;
+    let n: NamespaceNode | null = this;
+    while (n != null && n !== top) {
+      const next = n.nextSibling;
+      if (next != null) return next;
+      n = n.parent;
     }
     return null;
   }
@@ -69,20 +108,10 @@ export class NamespaceNode {
   }
 }
 
-/** Name segments are exactly four characters; anything else gets a key no segment has. */
-function nameKey(name: string): u32 {
-  if (name.length != 4) return 0;
-  // The four UTF-16 code units in one load (charCodeAt is a call each, and
-  // lookups compute a key per segment per level).
-  const units = load<u64>(changetype<usize>(name));
-  return (<u32>(units & 0xffff) << 24) | (<u32>((units >> 16) & 0xffff) << 16) |
-    (<u32>((units >> 32) & 0xffff) << 8) | <u32>(units >> 48);
-}
-
 export const NATIVE_OSI: i32 = 1;
 
 export class Namespace {
-  root: NamespaceNode = new NamespaceNode("\\", null);
+  root: NamespaceNode = new NamespaceNode(0, null);
 
   constructor() {
     this.root.object = new AmlContainer(ObjectType.Scope);
@@ -99,7 +128,7 @@ export class Namespace {
   }
 
   private predefine(name: string, obj: AmlObject): void {
-    const node = new NamespaceNode(name, this.root);
+    const node = new NamespaceNode(segmentKey(name), this.root);
     node.object = obj;
     this.root.addChild(node);
   }
@@ -117,61 +146,46 @@ export class Namespace {
    * else is resolved exactly.
    */
   lookup(path: NamePath, scope: NamespaceNode): NamespaceNode | null {
-    if (path.segments.length == 0) return path.absolute ? this.root : this.base(path, scope);
+    if (path.length == 0) return path.absolute ? this.root : this.base(path, scope);
     if (path.isSimple()) {
-      const name = path.segments[0];
+      const key = path.key(0);
       for (let s: NamespaceNode | null = scope; s != null; s = s.parent) {
-        const found = s.child(name);
+        const found = s.childByKey(key);
         if (found != null) return found;
       }
       return null;
     }
     let node = this.base(path, scope);
-    for (let i = 0; i < path.segments.length && node != null; i++) node = node.child(path.segments[i]);
+    for (let i = 0; i < path.length && node != null; i++) node = node.childByKey(path.key(i));
     return node;
   }
 
   /** The parent a new object named `path` goes under, or null if it does not exist. */
   parentFor(path: NamePath, scope: NamespaceNode): NamespaceNode | null {
     let node = this.base(path, scope);
-    for (let i = 0; i < path.segments.length - 1 && node != null; i++) node = node.child(path.segments[i]);
+    for (let i = 0; i < path.length - 1 && node != null; i++) node = node.childByKey(path.key(i));
     return node;
   }
 
   /** Every node below the root, depth first, children in creation order. */
   walk(visit: (node: NamespaceNode) => void): void {
-    const stack = new Array<NamespaceNode>();
-    for (let i = this.root.children.length - 1; i >= 0; i--) stack.push(this.root.children[i]);
-    while (stack.length > 0) {
-      const node = stack.pop();
-      visit(node);
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
-    }
+    const root = this.root;
+    for (let n: NamespaceNode | null = root.firstChild; n != null; n = n!.nextUnder(root)) visit(n);
   }
 
   /** How many objects there are below the root. */
   count(): i32 {
     let n = 0;
-    const stack = new Array<NamespaceNode>();
-    stack.push(this.root);
-    while (stack.length > 0) {
-      const node = stack.pop();
-      n += node.children.length;
-      for (let i = 0; i < node.children.length; i++) stack.push(node.children[i]);
-    }
+    const root = this.root;
+    for (let c: NamespaceNode | null = root.firstChild; c != null; c = c!.nextUnder(root)) n++;
     return n;
   }
 
   /** `<path> <type>` for every object, sorted: the `namespace` listing. */
   listing(): Array<string> {
     const lines = new Array<string>();
-    const stack = new Array<NamespaceNode>();
-    stack.push(this.root);
-    while (stack.length > 0) {
-      const node = stack.pop();
-      if (node.parent != null) lines.push(node.path() + " " + typeName(node.type));
-      for (let i = 0; i < node.children.length; i++) stack.push(node.children[i]);
-    }
+    const root = this.root;
+    for (let n: NamespaceNode | null = root.firstChild; n != null; n = n!.nextUnder(root)) lines.push(n.path() + " " + typeName(n.type));
     lines.sort();
     return lines;
   }

@@ -13,7 +13,7 @@ import {
   AmlBuffer, AmlBufferField, AmlField, AmlInteger, AmlObject, AmlPackage, AmlReference, AmlString, ObjectType,
   RefKind, conversionError, copyValue, describe, toBuffer, toInteger, toStringImplicit, typeName,
 } from "./objects";
-import { NamePath } from "./names";
+import { NamePath, segmentKey } from "./names";
 import { NamespaceNode } from "./namespace";
 import * as op from "./opcodes";
 import { AmlAlias, Interpreter, Target } from "./interpreter";
@@ -145,7 +145,7 @@ export function lookupText(it: Interpreter, path: string): NamespaceNode | null 
   const parts = body.length > 0 ? body.split(".") : new Array<string>(0);
   const p = new NamePath(parts.length);
   p.absolute = true;
-  for (let i = 0; i < parts.length; i++) p.segments[i] = parts[i];
+  for (let i = 0; i < parts.length; i++) p.setKey(i, segmentKey(parts[i]));
   return it.ns.lookup(p, it.ns.root);
 }
 

@@ -221,11 +221,8 @@ function onNotify(node: NamespaceNode, value: u32): void {
 /** Walks every Device in the namespace for a generation counter; the first one found is used. */
 export function vmgenidInit(): void {
   device = null;
-  const stack = new Array<NamespaceNode>();
-  stack.push(amlInterpreter().ns.root);
-  while (stack.length > 0 && device == null) {
-    const node = stack.pop();
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+  const root = amlInterpreter().ns.root;
+  for (let node: NamespaceNode | null = root.firstChild; node != null && device == null; node = node!.nextUnder(root)) {
     if (node.type == ObjectType.Device) device = tryDevice(node);
   }
   const d = device;
