@@ -80,7 +80,17 @@ export function readNameSeg(it: Interpreter): u32 {
   return key;
 }
 
+/** A NameString into a new path. */
 export function readNameString(it: Interpreter): NamePath {
+  return readNameStringInto(it, new NamePath());
+}
+
+/**
+ * A NameString into `path`, which it overwrites (the interpreter's
+ * definitionPath, for definitions that consume their name before they
+ * decode anything else: no allocation per definition).
+ */
+export function readNameStringInto(it: Interpreter, path: NamePath): NamePath {
   let absolute = false, parentPrefixes = 0;
   let c = peekByte(it);
   if (c == op.ROOT_CHAR) { absolute = true; it.pc++; }
@@ -93,7 +103,7 @@ export function readNameString(it: Interpreter): NamePath {
     count = readByte(it);
     if (count == 0) it.fail("MultiNamePrefix with a segment count of 0");
   } else { it.pc--; count = 1; }
-  const path = new NamePath(it.failed ? 0 : count);
+  path.reset(it.failed ? 0 : count);
   path.absolute = absolute;
   path.parentPrefixes = parentPrefixes;
   for (let i = 0; i < path.length && !it.failed; i++) path.setKey(i, readNameSeg(it));
@@ -273,19 +283,27 @@ export function buildPackage(it: Interpreter, variable: bool): AmlObject | null 
   }
   // Sized once (the meter allowed `count` slots above): elements past the
   // declared count, which only a VarPackage may list, are appended.
-  const elements = new Array<AmlObject | null>(count);
+  let elements = new StaticArray<AmlObject | null>(count);
+  let extra: Array<AmlObject | null> | null = null;
   let listed = 0;
   while (it.pc < end && !it.failed) {
     const c = peekByte(it);
     const element = isNameStart(c) ? packageNameElement(it) : evaluateOperand(it);
     if (listed < count) unchecked(elements[listed] = element);
-    else elements.push(element);
+    else {
+      if (extra == null) extra = new Array<AmlObject | null>();
+      extra!.push(element);
+    }
     listed++;
   }
   it.limit = savedLimit;
   if (it.failed) return null;
-  if (listed > count) {
+  if (extra != null) {
     if (!variable) return it.fail("Package declares " + count.toString() + " elements but lists " + listed.toString());
+    const all = new StaticArray<AmlObject | null>(listed);
+    for (let i = 0; i < count; i++) unchecked(all[i] = elements[i]);
+    for (let i = 0; i < extra!.length; i++) unchecked(all[count + i] = extra![i]);
+    elements = all;
   }
   return new AmlPackage(elements);
 }

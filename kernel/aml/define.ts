@@ -10,14 +10,18 @@ import { AmlContainer, AmlMethod, AmlMutex, AmlObject, ObjectType, typeName } fr
 import { NamePath, segmentText } from "./names";
 import { NamespaceNode } from "./namespace";
 import { AmlAlias, Interpreter } from "./interpreter";
-import { evaluateOperand, executeTermList, readByte, readNameString, readPkgEnd } from "./decode";
+import { evaluateOperand, executeTermList, readByte, readNameString, readNameStringInto, readPkgEnd } from "./decode";
 
-/** Creates the node for `path` in the current scope, or fails. */
-export function createNode(it: Interpreter, path: NamePath, obj: AmlObject): NamespaceNode | null {
+/** The node a definition of `path` goes under, or null (failed: an empty name, or no such scope). */
+export function definitionParent(it: Interpreter, path: NamePath): NamespaceNode | null {
   if (path.length == 0) { it.fail("cannot define an object with an empty name"); return null; }
   const parent = it.ns.parentFor(path, it.frame.scope);
-  if (parent == null) { it.fail("the scope of " + path.toString() + " does not exist"); return null; }
-  const key = path.lastKey();
+  if (parent == null) it.fail("the scope of " + path.toString() + " does not exist");
+  return parent;
+}
+
+/** Adds `obj` as `parent`'s child named `key`, or fails if that name exists. */
+export function addNode(it: Interpreter, parent: NamespaceNode, key: u32, obj: AmlObject): NamespaceNode | null {
   if (parent.childByKey(key) != null) {
     it.fail((parent.parent == null ? "\\" : parent.path() + ".") + segmentText(key) + " already exists");
     return null;
@@ -35,12 +39,23 @@ export function createNode(it: Interpreter, path: NamePath, obj: AmlObject): Nam
   return node;
 }
 
+/** Creates the node for `path` in the current scope, or fails. */
+export function createNode(it: Interpreter, path: NamePath, obj: AmlObject): NamespaceNode | null {
+  const parent = definitionParent(it, path);
+  return parent == null ? null : addNode(it, parent, path.lastKey(), obj);
+}
+
 export function defineName(it: Interpreter): AmlObject | null {
-  const path = readNameString(it);
+  // Where it goes is settled before the value is decoded (which may read
+  // names into definitionPath: a Package's references).
+  const path = readNameStringInto(it, it.definitionPath);
   if (it.failed) return null;
+  const parent = definitionParent(it, path);
+  if (parent == null) return null;
+  const key = path.lastKey();
   const value = evaluateOperand(it);
   if (it.failed) return null;
-  createNode(it, path, value!);
+  addNode(it, parent, key, value!);
   return null;
 }
 
@@ -67,7 +82,7 @@ export function defineScope(it: Interpreter): AmlObject | null {
   const end = readPkgEnd(it);
   const savedLimit = it.limit;
   it.limit = end;
-  const path = readNameString(it);
+  const path = readNameStringInto(it, it.definitionPath);
   it.limit = savedLimit;
   if (it.failed) return null;
   const node = it.ns.lookup(path, it.frame.scope);
@@ -85,7 +100,7 @@ export function defineContainer(it: Interpreter, type: ObjectType, fixedBytes: i
   const end = readPkgEnd(it);
   const savedLimit = it.limit;
   it.limit = end;
-  const path = readNameString(it);
+  const path = readNameStringInto(it, it.definitionPath);
   for (let i = 0; i < fixedBytes; i++) readByte(it); // ProcID/PBLK, level/order
   it.limit = savedLimit;
   if (it.failed) return null;
@@ -99,7 +114,7 @@ export function defineMethod(it: Interpreter): AmlObject | null {
   const end = readPkgEnd(it);
   const savedLimit = it.limit;
   it.limit = end;
-  const path = readNameString(it);
+  const path = readNameStringInto(it, it.definitionPath);
   const flags = readByte(it);
   it.limit = savedLimit;
   if (it.failed) return null;
@@ -109,7 +124,7 @@ export function defineMethod(it: Interpreter): AmlObject | null {
 }
 
 export function defineMutex(it: Interpreter): AmlObject | null {
-  const path = readNameString(it);
+  const path = readNameStringInto(it, it.definitionPath);
   const flags = readByte(it);
   if (it.failed) return null;
   createNode(it, path, new AmlMutex(<u8>(flags & 0xf)));
@@ -117,7 +132,7 @@ export function defineMutex(it: Interpreter): AmlObject | null {
 }
 
 export function defineSimple(it: Interpreter, obj: AmlObject): AmlObject | null {
-  const path = readNameString(it);
+  const path = readNameStringInto(it, it.definitionPath);
   if (it.failed) return null;
   createNode(it, path, obj);
   return null;

@@ -20,7 +20,7 @@ import { Interpreter } from "./interpreter";
 import {
   dereference, evaluateInteger, evaluateOperand, peekByte, readByte, readNameSeg, readNameString, readPkgEnd,
 } from "./decode";
-import { createNode } from "./define";
+import { addNode, createNode } from "./define";
 
 export function defineRegion(it: Interpreter): AmlObject | null {
   const path = readNameString(it);
@@ -105,9 +105,8 @@ export function defineFields(it: Interpreter, kind: ObjectType): AmlObject | nul
       field.bankField = bankField;
       field.bankValue = bankValue;
       field.chainDepth = chainDepth;
-      const path = new NamePath(1);
-      path.setKey(0, key);
-      createNode(it, path, field);
+      const parent = it.frame.scope;
+      addNode(it, parent, key, field);
       bit += <u64>length;
     }
   }

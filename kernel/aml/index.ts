@@ -73,12 +73,14 @@ function isIdentification(node: NamespaceNode): bool {
   return false;
 }
 
+/** A header field up to its first NUL, '?' for anything unprintable; one allocation. */
 function headerString(bytes: Uint8Array, offset: i32, length: i32): string {
-  let s = "";
-  for (let i = 0; i < length; i++) {
-    const c = <i32>bytes[offset + i];
-    if (c == 0) break;
-    s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : "?";
+  let n = 0;
+  while (n < length && bytes[offset + n] != 0) n++;
+  const s = changetype<string>(__new(<usize>n << 1, idof<string>()));
+  for (let i = 0; i < n; i++) {
+    const c = <u32>bytes[offset + i];
+    store<u16>(changetype<usize>(s) + (<usize>i << 1), c >= 0x20 && c < 0x7f ? c : 0x3f);
   }
   return s;
 }

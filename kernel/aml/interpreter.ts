@@ -34,6 +34,7 @@ import {
   ObjectType, describe, upperHex,
 } from "./objects";
 import { Namespace, NamespaceNode } from "./namespace";
+import { NamePath } from "./names";
 import { opcodeName } from "./optable";
 import { callMethod } from "./control";
 import { executeTermList } from "./decode";
@@ -114,6 +115,12 @@ export class Interpreter {
   nesting: i32 = 0;
   callDepth: i32 = 0;
   regionNodes: Map<AmlRegion, NamespaceNode> = new Map<AmlRegion, NamespaceNode>();
+  /**
+   * The path a definition reads its name into (define.ts): every definition
+   * consumes its name before it decodes anything else that could read one,
+   * so one object serves them all (most of the names a table load reads).
+   */
+  definitionPath: NamePath = new NamePath();
   /** Mutexes held, in acquisition order (ACPI SyncLevel ordering is checked against it). */
   heldMutexes: Array<AmlMutex> = new Array<AmlMutex>();
   get failed(): bool { return this.error != null; }

@@ -18,11 +18,17 @@ export function segmentKey(name: string): u32 {
     (<u32>((units >> 32) & 0xffff) << 8) | <u32>(units >> 48);
 }
 
+/** A segment key's four UTF-16 units, stored at `at`. */
+// @ts-ignore: decorator
+@inline function storeSegment(at: usize, key: u32): void {
+  store<u64>(at, <u64>(key >> 24) | (<u64>((key >> 16) & 0xff) << 16) |
+    (<u64>((key >> 8) & 0xff) << 32) | (<u64>(key & 0xff) << 48));
+}
+
 /** The four-character string of a segment key (one allocation: for listings and messages, never lookups). */
 export function segmentText(key: u32): string {
   const s = changetype<string>(__new(8, idof<string>()));
-  store<u64>(changetype<usize>(s), <u64>(key >> 24) | (<u64>((key >> 16) & 0xff) << 16) |
-    (<u64>((key >> 8) & 0xff) << 32) | (<u64>(key & 0xff) << 48));
+  storeSegment(changetype<usize>(s), key);
   return s;
 }
 
@@ -37,7 +43,7 @@ const INLINE_SEGMENTS: i32 = 4;
 export class NamePath {
   absolute: bool = false;
   parentPrefixes: i32 = 0;
-  readonly length: i32;
+  private count: i32 = 0;
   // Keys 0–3, consecutive in the object (key() and setKey() index them).
   private k0: u32 = 0;
   private k1: u32 = 0;
@@ -47,9 +53,32 @@ export class NamePath {
   private more: StaticArray<u32> | null = null;
 
   constructor(count: i32 = 0) {
-    this.length = count;
-    if (count > INLINE_SEGMENTS) this.more = new StaticArray<u32>(count - INLINE_SEGMENTS);
-    chargeAmlBytes(count > INLINE_SEGMENTS ? OBJECT_BYTES * 2 : OBJECT_BYTES);
+    chargeAmlBytes(OBJECT_BYTES);
+    this.reset(count);
+  }
+
+  get length(): i32 {
+    return this.count;
+  }
+
+  /**
+   * Makes this an empty relative path of `count` segments (keys 0), for a
+   * path object that is reused (the interpreter's definition path).
+   */
+  reset(count: i32): void {
+    this.absolute = false;
+    this.parentPrefixes = 0;
+    this.count = count;
+    this.k0 = this.k1 = this.k2 = this.k3 = 0;
+    if (count > INLINE_SEGMENTS) {
+      const more = this.more;
+      if (more == null || more.length < count - INLINE_SEGMENTS) {
+        this.more = new StaticArray<u32>(count - INLINE_SEGMENTS);
+        chargeAmlBytes(OBJECT_BYTES + (<u64>(count - INLINE_SEGMENTS) << 2));
+      } else {
+        for (let i = 0; i < count - INLINE_SEGMENTS; i++) unchecked(more[i] = 0);
+      }
+    }
   }
 
   /** Segment `i`'s key (0 ≤ i < length). */
@@ -73,10 +102,19 @@ export class NamePath {
     return !this.absolute && this.parentPrefixes == 0 && this.length == 1;
   }
 
+  /** `\\_SB_.PCI0`, `^^LNKA`: built in one allocation (unresolved Package references keep one each). */
   toString(): string {
-    let s = this.absolute ? "\\" : "";
-    for (let i = 0; i < this.parentPrefixes; i++) s += "^";
-    for (let i = 0; i < this.length; i++) s += (i == 0 ? "" : ".") + segmentText(this.key(i));
+    const n = this.count;
+    const units = (this.absolute ? 1 : 0) + this.parentPrefixes + (n == 0 ? 0 : n * 5 - 1);
+    const s = changetype<string>(__new(<usize>units << 1, idof<string>()));
+    let at = changetype<usize>(s);
+    if (this.absolute) { store<u16>(at, 0x5c); at += 2; }
+    for (let i = 0; i < this.parentPrefixes; i++) { store<u16>(at, 0x5e); at += 2; }
+    for (let i = 0; i < n; i++) {
+      if (i > 0) { store<u16>(at, 0x2e); at += 2; }
+      storeSegment(at, this.key(i));
+      at += 8;
+    }
     return s;
   }
 }

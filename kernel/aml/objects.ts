@@ -79,7 +79,8 @@ export class AmlBuffer extends AmlObject {
 }
 
 export class AmlPackage extends AmlObject {
-  constructor(public elements: Array<AmlObject | null>) {
+  /** A fixed-size array: one allocation, where an Array took two (a q35 table load makes hundreds of packages). */
+  constructor(public elements: StaticArray<AmlObject | null>) {
     super(ObjectType.Package);
     chargeAmlBytes((<u64>elements.length << 2) + OBJECT_BYTES);
   }
@@ -358,7 +359,7 @@ export function copyValue(obj: AmlObject | null): AmlObject | null {
   if (obj instanceof AmlPackage) {
     const source = (obj as AmlPackage).elements;
     if (!(amlCanAllocate((<u64>source.length << 2) + 2 * OBJECT_BYTES) || refuseAllocation("a copy of a Package of " + source.length.toString(), (<u64>source.length << 2) + 2 * OBJECT_BYTES))) return null;
-    const elements = new Array<AmlObject | null>(source.length);
+    const elements = new StaticArray<AmlObject | null>(source.length);
     for (let i = 0; i < source.length; i++) {
       const e = source[i];
       const copy = copyValue(e);

@@ -4,10 +4,18 @@
 
 import { uartWrite } from "./uart";
 
+// Lines are written in pieces, not concatenated (a string per piece was a
+// sizeable part of boot's allocations); nothing writes to the console
+// between two pieces, since interrupts are served only between steps.
+
 export function writeLine(text: string): void {
-  uartWrite(text + "\r\n");
+  uartWrite(text);
+  uartWrite("\r\n");
 }
 
 export function log(subsystem: string, text: string): void {
-  writeLine(subsystem + ": " + text);
+  uartWrite(subsystem);
+  uartWrite(": ");
+  uartWrite(text);
+  uartWrite("\r\n");
 }

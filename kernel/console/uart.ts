@@ -44,6 +44,18 @@ export let txWaitTicks: u64 = 0;
 /** Bytes dropped because the console stayed full past the give-up (stats `tx_dropped`). */
 export let txDropped: u64 = 0;
 let txStalled = false;
+/**
+ * Bytes the transmit FIFO can take without a status read: set to 16 when a
+ * read finds it empty, less what was written since (it only drains, so this
+ * never overstates the room). Lines written in pieces share one read.
+ */
+let txRoom: i32 = 0;
+
+/** Room for at least one byte (txRoom > 0), or 0 on a stalled console. */
+function transmitRoom(): i32 {
+  if (txRoom == 0) txRoom = waitTransmitterEmpty();
+  return txRoom;
+}
 
 /** A pause without port I/O (bounded even if the TSC stood still). */
 function pollGap(): void {
@@ -89,8 +101,9 @@ export function uartInit(): void {
 }
 
 export function uartPutByte(byte: u32): void {
-  if (waitTransmitterEmpty() == 0) txDropped++;
-  else outb(THR, byte);
+  if (transmitRoom() == 0) { txDropped++; return; }
+  outb(THR, byte);
+  txRoom--;
 }
 
 /**
@@ -101,12 +114,13 @@ export function uartPutByte(byte: u32): void {
 export function uartWrite(text: string): void {
   const n = text.length;
   for (let i = 0; i < n;) {
-    const room = waitTransmitterEmpty();
+    const room = transmitRoom();
     if (room == 0) {
       txDropped += <u64>(n - i);
       return;
     }
     const end = min(n, i + room);
+    txRoom -= end - i;
     for (; i < end; i++) {
       const c = <u32>text.charCodeAt(i);
       outb(THR, c < 0x80 ? c : 0x3f);
@@ -115,18 +129,19 @@ export function uartWrite(text: string): void {
 }
 
 /**
- * Room in the transmit FIFO: waits until it is empty and returns 16, or 0
- * when the console is stalled. For writers that check something between
+ * Room in the transmit FIFO (what is known free, else it waits until it is
+ * empty and returns 16), or 0 when the console is stalled. For writers that check something between
  * bytes (random output's restore fence); they then write with uartTxByte,
  * or count a byte they drop with uartTxDropped.
  */
 export function uartTxRoom(): i32 {
-  return waitTransmitterEmpty();
+  return transmitRoom();
 }
 
 /** One byte into the transmit FIFO; the caller has made room (uartTxRoom). */
 export function uartTxByte(byte: u32): void {
   outb(THR, byte);
+  txRoom--;
 }
 
 /** A byte the caller dropped because uartTxRoom found the console stalled. */

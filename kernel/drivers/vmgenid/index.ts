@@ -26,6 +26,7 @@ import { acknowledgeGeneration, epoch, mixU64, reseed, watchGeneration } from ".
 import { mixCpuRandom, mixTimestamp } from "../../random/sources";
 import { Answer, fail, ok, registerCommand } from "../../console/shell";
 import { hex } from "../../lib/fmt";
+import { TextBuilder } from "../../lib/text";
 
 const IDS: string[] = [
   "QEMUVGID", "VM_GEN_COUNTER", "VMGENCTR", "HYPER_V_GEN_COUNTER_V1", "MSFT1002", "FCVMGID",
@@ -35,6 +36,9 @@ const STABLE_READ_ATTEMPTS: i32 = 16;
 /** ADDR is a two-Integer Package: anything whose JSON is longer is summarized in the boot log. */
 const ADDR_LOG_LIMIT: i64 = 1024;
 
+/** The GUID's bytes in text order; -1 is a dash. */
+const GUID_TEXT_ORDER: StaticArray<i32> = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
+
 export class GenerationId {
   constructor(public low: u64, public high: u64) {}
 
@@ -42,17 +46,20 @@ export class GenerationId {
     return this.low == other.low && this.high == other.high;
   }
 
-  private byteHex(i: i32): string {
+  private byte(i: i32): u64 {
     const word = i < 8 ? this.low : this.high;
-    return hex((word >> (<u64>(8 * (i & 7)))) & 0xff, 2);
+    return (word >> (<u64>(8 * (i & 7)))) & 0xff;
   }
 
   /** QEMU's text form: the first three fields are stored little-endian. */
   toString(): string {
-    let s = "";
-    const order: i32[] = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15];
-    for (let i = 0; i < order.length; i++) s += order[i] < 0 ? "-" : this.byteHex(order[i]);
-    return s;
+    const b = new TextBuilder(36);
+    for (let i = 0; i < GUID_TEXT_ORDER.length; i++) {
+      const at = unchecked(GUID_TEXT_ORDER[i]);
+      if (at < 0) b.char(0x2d);
+      else b.hex(this.byte(at), 2);
+    }
+    return b.toString();
   }
 }
 
@@ -93,9 +100,16 @@ export function readGuid(window: usize): GenerationId {
 export function eisaIdText(value: u64): string {
   const v = <u32>value;
   const be = ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >> 8) & 0xff00) | (v >> 24);
-  return String.fromCharCode(0x40 + <i32>((be >> 26) & 0x1f)) +
-    String.fromCharCode(0x40 + <i32>((be >> 21) & 0x1f)) +
-    String.fromCharCode(0x40 + <i32>((be >> 16) & 0x1f)) + hex(<u64>(be & 0xffff), 4).toUpperCase();
+  // Three letters and four uppercase hex digits, in one allocation: boot
+  // asks for the text of every device's _HID and _CID.
+  const text = changetype<string>(__new(14, idof<string>()));
+  const at = changetype<usize>(text);
+  for (let i = 0; i < 3; i++) store<u16>(at + (<usize>i << 1), 0x40 + ((be >> (26 - 5 * <u32>i)) & 0x1f));
+  for (let i = 0; i < 4; i++) {
+    const nibble = (be >> (12 - 4 * <u32>i)) & 0xf;
+    store<u16>(at + 6 + (<usize>i << 1), nibble < 10 ? 0x30 + nibble : 0x37 + nibble);
+  }
+  return text;
 }
 
 function idMatches(obj: AmlObject | null): string {
