@@ -292,7 +292,7 @@ export function buildPackage(it: Interpreter, variable: bool): AmlObject | null 
     if (listed < count) unchecked(elements[listed] = element);
     else {
       if (extra == null) extra = new Array<AmlObject | null>();
-      extra!.push(element);
+      extra.push(element);
     }
     listed++;
   }
@@ -302,7 +302,7 @@ export function buildPackage(it: Interpreter, variable: bool): AmlObject | null 
     if (!variable) return it.fail("Package declares " + count.toString() + " elements but lists " + listed.toString());
     const all = new StaticArray<AmlObject | null>(listed);
     for (let i = 0; i < count; i++) unchecked(all[i] = elements[i]);
-    for (let i = 0; i < extra!.length; i++) unchecked(all[count + i] = extra![i]);
+    for (let i = 0; i < extra.length; i++) unchecked(all[count + i] = extra[i]);
     elements = all;
   }
   return new AmlPackage(elements);

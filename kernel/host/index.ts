@@ -11,6 +11,7 @@ export {
 } from "../aml/index";
 export const UINT8ARRAY_ID = idof<Uint8Array>();
 export { amlNewEvent, checkDefinitionBlock, registerAmlCommand } from "../aml/index";
+export { collectAtIdle, heapStats } from "../mm/heap";
 export { mmInit, mmMap, mmUnmap, mmError, mmDescribe, mmTranslate, mmFramesAllocated } from "./mm";
 export { eventsCreate, eventsCreateMemoryGpe, eventsSci } from "./events";
 export {

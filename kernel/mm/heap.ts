@@ -7,6 +7,7 @@
 // per iteration (see `stream`).
 
 import { rdtsc } from "../hw";
+import { arenaBlocks, arenaChunks, closeBootArena } from "./arena";
 
 let collections: u64 = 0;
 let lastCollectTicks: u64 = 0;
@@ -14,6 +15,7 @@ let lastCollectTicks: u64 = 0;
 /** Collects garbage; called only by the idle loop, with nothing on the stack. */
 export function collectAtIdle(): void {
   const start = rdtsc();
+  closeBootArena(); // boot's allocations were carved (arena.ts); the rest reuse what this frees
   __collect();
   lastCollectTicks = rdtsc() - start;
   collections++;
@@ -26,5 +28,6 @@ export function heapPages(): i32 {
 
 export function heapStats(): string {
   return "heap_pages=" + heapPages().toString() + " gc=" + collections.toString() +
-    " gc_tsc=" + lastCollectTicks.toString();
+    " gc_tsc=" + lastCollectTicks.toString() + " arena_blocks=" + arenaBlocks.toString() +
+    " arena_chunks=" + arenaChunks.toString();
 }

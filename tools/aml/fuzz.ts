@@ -19,7 +19,7 @@ import { resolve } from "node:path";
 import { qemuAmlFiles, QEMU_CONFIGS, readFixture } from "../fixtures.js";
 import { hostKernel, uint8ArrayId, type HostKernel } from "../sim/host-kernel.js";
 
-type Kernel = HostKernel & { __collect(): void };
+type Kernel = HostKernel;
 
 /** xorshift32: small, seedable, reproducible. */
 export class Rng {
@@ -150,7 +150,7 @@ export function runTable(k: Kernel, table: Uint8Array, maxEvals: number): CaseRe
   const outcomes = methods.slice(0, maxEvals).map((path) => {
     shell.amlNewEvent();
     const answer = k.__getString(shell.execute(k.__newString(`aml ${path}`)));
-    shell.__collect(); // the kernel's idle loop collects after each command (the incremental host build collects anyway)
+    shell.collectAtIdle(); // as the kernel's idle loop does after each command (the incremental host build collects anyway)
     if (answer.startsWith("aml: ")) return JSON.parse(answer.slice(5)) as CaseResult["outcomes"][number];
     return { path, error: answer };
   });

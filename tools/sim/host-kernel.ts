@@ -39,6 +39,10 @@ export interface HostKernelExports extends Record<string, unknown> {
   amlNamespaceListing(): number;
   amlEvaluateJson(path: number): number;
   amlNewEvent(): void;
+  /** The idle loop's collection (mm/heap.ts): closes the boot arena, then collects. */
+  collectAtIdle(): void;
+  /** `heap_pages=… gc=… gc_tsc=… arena_blocks=… arena_chunks=…` (mm/heap.ts). */
+  heapStats(): number;
   checkDefinitionBlock(bytes: number): number;
   registerAmlCommand(): void;
   // kernel/host/mm.ts
