@@ -93,7 +93,8 @@ export async function startPrivateLibvirtd(o: { lifetimeSec?: number; timeoutMs?
   };
 
   const why = (what: string) => new Error(`libvirtd did not start: ${what}\n` +
-    `script: sh ${SCRIPT} ${dir}\nits stderr:\n${stderr.trim() || "(none)"}\nlibvirtd.log:\n${tail(join(dir, "libvirtd.log"))}`);
+    `script: sh ${SCRIPT} ${dir}\nits stderr:\n${stderr.trim() || "(none)"}\nsupervisor.log:\n${tail(join(dir, "supervisor.log"))}\n` +
+    `libvirtd.log:\n${tail(join(dir, "libvirtd.log"))}`);
   const deadline = Date.now() + (o.timeoutMs ?? 90_000);
   try {
     while (!existsSync(join(dir, "sock/libvirt-sock"))) {

@@ -11,6 +11,8 @@
 #   virsh -c 'qemu:///system?socket=DIR/sock/libvirt-sock' ...
 # QEMU runs as root without a security driver, and its stderr goes to
 # DIR/var/log/libvirt/qemu/ without virtlogd (stdio_handler = "file").
+# libvirtd logs to DIR/libvirtd.log, this script (once in the namespace)
+# to DIR/supervisor.log.
 #
 # This script stays libvirtd's parent and stops it on SIGTERM/SIGINT/SIGHUP,
 # when WATCH_PID (the test runner) is gone, or after LIFETIME_SEC; libvirtd
@@ -59,6 +61,10 @@ CONF
 exec unshare --mount --propagation private -- sh -c '
   set -u
   D=$1 WATCH=$2 LIFETIME=$3
+  # From here on nothing writes to the pipes of whoever started this (they
+  # may be gone: a write would end the script by SIGPIPE before it cleans up).
+  exec </dev/null >>"$D/supervisor.log" 2>&1
+  trap "" PIPE
   mount --bind "$D/etc" /etc/libvirt &&
   mount --bind "$D/var" /var &&
   mount --bind "$D/run" /run &&
