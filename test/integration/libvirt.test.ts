@@ -9,7 +9,8 @@
 // `virsh snapshot-create-as`, `virsh snapshot-revert` N times — each revert
 // a new QEMU with a new <genid>, the kernel's `guid` equal to it, a reseed
 // (`stats`), an answer that is fresh (tools/races/judge.ts) even for a
-// request queued in the UART of the reverted, still paused domain — then
+// request queued in the UART of the reverted, still paused domain; the same
+// for `virsh save` and `virsh restore` — then
 // `clonesafe clone --libvirt`: N clones of one snapshot, each with its own
 // genid, sharing no output. Domains, daemon and folders are removed pass or
 // fail.
@@ -104,7 +105,7 @@ async function genid(name: string): Promise<string> {
 }
 
 describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) => {
-  it(`define, start, snapshot-create-as, ${REVERTS} × snapshot-revert: each a new genid = guid, a reseed, a fresh answer even when queued before the resume; undefine`, async () => {
+  it(`define, start, snapshot-create-as, ${REVERTS} × snapshot-revert, save/restore: each a new genid = guid, a reseed, a fresh answer even when queued before the resume; undefine`, async () => {
     const dir = tempDir();
     const open = consoles();
     const name = `clonesafe-${machine}`;
@@ -123,14 +124,17 @@ describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) =
     first.console.closeSerial();
 
     const observations: RandObservation[] = [];
-    for (let i = 0; i < REVERTS; i++) {
-      // Even trials: reverted paused, the request written into the paused
-      // domain's UART, then resumed (the restore's SCI and the request's
-      // interrupt are pending together). Odd: libvirt resumes it itself, the
-      // request goes as soon as the console connects.
-      const queued = i % 2 === 0;
-      await virsh(uri, ["snapshot-revert", name, TAG, ...(queued ? ["--paused"] : [])]);
-      expect((await virsh(uri, ["domstate", name])).trim()).toBe(queued ? "paused" : "running");
+    /**
+     * One restore (`restore` runs the virsh command): with `queued`, the
+     * domain comes back paused, the request is written into its UART and
+     * it is resumed (the restore's SCI and the request's interrupt are
+     * pending together); otherwise libvirt resumes it itself and the
+     * request goes as soon as the console connects. Checks the new genid,
+     * `guid`, `stats`; returns the console (open) for the next step.
+     */
+    const trial = async (what: string, queued: boolean, epochBefore: number, restore: () => Promise<unknown>): Promise<SerialConsole> => {
+      await restore();
+      expect((await virsh(uri, ["domstate", name])).trim(), what).toBe(queued ? "paused" : "running");
       const console = await open(serial);
       console.sendLine("rand 32");
       if (queued) {
@@ -138,34 +142,49 @@ describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) =
         await virsh(uri, ["resume", name]);
       }
       const g = await genid(name);
-      expect(genids, `revert ${i}: libvirt gave a new genid`).not.toContain(g);
+      expect(genids, `${what}: libvirt gave a new genid`).not.toContain(g);
       genids.push(g);
       let observation: RandObservation;
       try {
         const { line } = await console.waitForLine(RAND_ANSWER, { timeoutMs: 60_000 });
         observation = { answer: parseRand(line)! };
       } catch (e) {
-        observation = { error: (e as Error).message.split("\n")[0] };
+        observation = { error: `${what}: ${(e as Error).message.split("\n")[0]}` };
       }
       observations.push(observation);
       if (queued) {
         // Connected before the resume: the notify line is there too.
         const notify = await console.waitForLine(CLONE_NOTIFY, { timeoutMs: 60_000 });
-        expect(notify.match[2]).toBe(g);
-        expect(notify.match[3]).toBe("1");
+        expect(notify.match[2], what).toBe(g);
+        expect(notify.match[3], what).toBe("1");
       }
-      expect(await console.command("guid")).toBe(`guid: ${g}`);
+      expect(await console.command("guid"), what).toBe(`guid: ${g}`);
       const stats = STATS.exec(await console.command("stats"));
-      expect(stats, "stats line").not.toBeNull();
-      expect(Number(stats![1]), "an SCI was served").toBeGreaterThanOrEqual(1);
-      expect(Number(stats![2]), "a notify was handled").toBeGreaterThanOrEqual(1);
-      expect(Number(stats![4]), "the epoch advanced past the snapshot's").toBe(timeline.epoch + 1);
-      expect(observation.answer?.epoch).toBe(Number(stats![4]));
-      console.closeSerial();
+      expect(stats, `${what}: stats line`).not.toBeNull();
+      expect(Number(stats![1]), `${what}: an SCI was served`).toBeGreaterThanOrEqual(1);
+      expect(Number(stats![2]), `${what}: a notify was handled`).toBeGreaterThanOrEqual(1);
+      expect(Number(stats![4]), `${what}: the epoch advanced once past the saved state's`).toBe(epochBefore + 1);
+      expect(observation.answer?.epoch, what).toBe(Number(stats![4]));
+      return console;
+    };
+    let last: SerialConsole | undefined;
+    for (let i = 0; i < REVERTS; i++) {
+      last?.closeSerial();
+      const queued = i % 2 === 0;
+      last = await trial(`revert ${i}`, queued, timeline.epoch,
+        () => virsh(uri, ["snapshot-revert", name, TAG, ...(queued ? ["--paused"] : [])]));
     }
+    // save/restore: the state saved is the last revert's (its epoch); the restore gives a new genid again.
+    const saved = Number(/^epoch: (\d+)$/.exec(await last!.command("epoch"))![1]);
+    last!.closeSerial();
+    const saveFile = join(dir, "saved.state");
+    await virsh(uri, ["save", name, saveFile]);
+    expect((await virsh(uri, ["domstate", name])).trim()).toBe("shut off");
+    (await trial("restore", true, saved, () => virsh(uri, ["restore", saveFile, "--paused"]))).closeSerial();
+
     const verdicts = judgeRand(timeline, observations);
-    expect(verdicts.filter((v) => !v.fresh).map((v) => `revert ${v.index}: ${v.why.join("; ")}`)).toEqual([]);
-    expect(new Set(observations.map((o) => o.answer!.hex)).size).toBe(REVERTS);
+    expect(verdicts.filter((v) => !v.fresh).map((v) => `trial ${v.index}: ${v.why.join("; ")}`)).toEqual([]);
+    expect(new Set(observations.map((o) => o.answer!.hex)).size).toBe(REVERTS + 1);
 
     const r = await cli(["libvirt", "undefine", "--name", name, "--connect", uri]);
     expect(r.code, r.stderr).toBe(0);
