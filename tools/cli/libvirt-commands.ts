@@ -23,6 +23,9 @@ import { DOMAIN_NAME, domainXml, type SerialKind } from "../libvirt/domain.js";
 import { defaultUri, domainExists, domainState, removeDomain, traceVirsh, virsh } from "../libvirt/virsh.js";
 import { COMMAND_USAGE, parsed, UsageError, wantsHelp } from "./usage.js";
 
+/** How long an interrupted clone --libvirt waits for the clones under way to stop before removing the domains. */
+const INTERRUPT_GRACE_MS = 30_000;
+
 /** A unix socket's path must fit sockaddr_un (108 bytes with its NUL). */
 const SOCKET_PATH_MAX = 107;
 
@@ -115,14 +118,16 @@ export async function cloneLibvirtCommand(o: { source: string; tag: string; coun
   chmodSync(workDir, 0o711); // QEMU may run as another user (libvirt-qemu) and must reach the disks
   const defined = new Set<string>();
   let interrupted = false;
+  let starting: Promise<LibvirtClone[]> | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     if (interrupted) return;
     interrupted = true;
     if (process.stderr.isTTY) process.stderr.write("\n");
     process.stderr.write(`clonesafe clone: ${signal === "SIGINT" ? "interrupted" : `stopped by ${signal}`}; removing the clones\n`);
     void (async () => {
-      // A clone still being defined is removed by its own failure path; give it a moment, then sweep.
-      await new Promise((r) => setTimeout(r, 1000));
+      // Each clone under way stops at its next step and removes itself;
+      // wait for that (bounded), then remove whatever was defined.
+      await Promise.race([starting?.catch(() => undefined), new Promise((r) => setTimeout(r, INTERRUPT_GRACE_MS))]);
       await Promise.all([...defined].map((n) => removeDomain(uri, n).catch(() => undefined)));
       rmSync(workDir, { recursive: true, force: true });
       process.exit(signal === "SIGINT" ? 130 : 143);
@@ -141,9 +146,11 @@ export async function cloneLibvirtCommand(o: { source: string; tag: string; coun
   let clones: LibvirtClone[] = [];
   let keep = false;
   try {
-    clones = await startLibvirtClones({
+    starting = startLibvirtClones({
       uri, source: o.source, tag: o.tag, count: o.count, workDir, onProgress: progress, onDefined: (n) => defined.add(n),
+      stopped: () => interrupted,
     });
+    clones = await starting;
     if (tty) process.stderr.write("\n");
     for (const c of clones) {
       const answer = await c.console.command("rand 32");

@@ -31,6 +31,8 @@ export interface LibvirtCloneOptions {
   onProgress?: (index: number, status: string) => void;
   /** Called with each domain name as soon as it is defined (for cleanup on an interrupt). */
   onDefined?: (name: string) => void;
+  /** True once the caller wants no more clones made: each clone stops at its next step (and removes itself). */
+  stopped?: () => boolean;
 }
 
 export interface LibvirtClone {
@@ -68,7 +70,10 @@ export async function readSnapshot(uri: string, source: string, tag: string): Pr
  */
 export async function startLibvirtClone(o: LibvirtCloneOptions, snap: { xml: string; domain: string; disk: string }, index: number): Promise<LibvirtClone> {
   const name = o.name?.(index) ?? `${o.source}-clone-${index}`;
-  const progress = (s: string) => o.onProgress?.(index, s);
+  const progress = (s: string) => {
+    if (o.stopped?.()) throw new Error(`clone ${index}: stopped before it was made`);
+    o.onProgress?.(index, s);
+  };
   if (await domainExists(o.uri, name)) throw new Error(`a domain named ${name} exists already: undefine it first (virsh undefine ${name} --snapshots-metadata)`);
   const dir = join(o.workDir, `clone-${index}`);
   mkdirSync(dir, { recursive: true });
@@ -85,11 +90,13 @@ export async function startLibvirtClone(o: LibvirtCloneOptions, snap: { xml: str
     const own = await virsh(o.uri, ["dumpxml", name, "--inactive", "--security-info"]);
     const snapshotFile = join(dir, "snapshot.xml");
     writeFileSync(snapshotFile, withSnapshotDomain(snap.xml, own));
+    progress("redefining the snapshot");
     await virsh(o.uri, ["snapshot-create", name, snapshotFile, "--redefine", "--current"]);
     progress("reverting");
     await virsh(o.uri, ["snapshot-revert", name, o.tag, "--paused"]);
     const console = await openSerialConsole(serialSocket);
     try {
+      progress("resuming");
       await virsh(o.uri, ["resume", name]);
       const { match } = await console.waitForLine(CLONE_NOTIFY, { timeoutMs: 60_000 });
       const genid = genidOf(await virsh(o.uri, ["dumpxml", name]));

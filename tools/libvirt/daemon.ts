@@ -43,7 +43,7 @@ export function missingTools(): string[] {
 
 function tail(file: string, lines = 15): string {
   try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n") || "(empty)";
   } catch {
     return "(none)";
   }
