@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { CLONE_NOTIFY } from "../../tools/clone/clones.js";
 import { startPrivateLibvirtd, type PrivateLibvirtd } from "../../tools/libvirt/daemon.js";
 import { genidOf, machineOf } from "../../tools/libvirt/domain.js";
@@ -39,16 +39,20 @@ const TAG = "s1";
 /** Time for a request's bytes to reach the paused domain's UART before it resumes (not asserted on). */
 const PAUSED_DELIVERY_MS = 200;
 
-let daemon: PrivateLibvirtd | undefined;
+// Started by the first test that needs it, shared by the rest of this file.
+// Not in beforeAll: a failing hook would report the tests as skipped; this
+// way every test that needs libvirt fails, with the reason the daemon gave.
+let starting: Promise<PrivateLibvirtd> | undefined;
 let uri = "";
 
-beforeAll(async () => {
-  daemon = await startPrivateLibvirtd({ lifetimeSec: 1800 });
-  uri = daemon.uri;
-}, 150_000);
+async function libvirtd(): Promise<string> {
+  starting ??= startPrivateLibvirtd({ lifetimeSec: 1800 });
+  uri = (await starting).uri;
+  return uri;
+}
 
 afterAll(async () => {
-  await daemon?.stop();
+  await (await starting?.catch(() => undefined))?.stop();
 }, 60_000);
 
 interface Run { code: number | null; stdout: string; stderr: string }
@@ -106,6 +110,7 @@ async function genid(name: string): Promise<string> {
 
 describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) => {
   it(`define, start, snapshot-create-as, ${REVERTS} × snapshot-revert, save/restore: each a new genid = guid, a reseed, a fresh answer even when queued before the resume; undefine`, async () => {
+    await libvirtd();
     const dir = tempDir();
     const open = consoles();
     const name = `clonesafe-${machine}`;
@@ -193,6 +198,7 @@ describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) =
   }, 420_000);
 
   it(`clone --libvirt: ${CLONES} clones of one snapshot, each its own genid = guid, no output shared with each other or the parent`, async () => {
+    await libvirtd();
     const dir = tempDir();
     const open = consoles();
     const name = `clonesafe-${machine}-parent`;
@@ -242,6 +248,7 @@ describe("clonesafe libvirt: mistakes", () => {
       const r = await cli(args);
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
     }
+    await libvirtd();
     const dir = tempDir();
     const tmp = join(dir, "tmp");
     mkdirSync(tmp);
