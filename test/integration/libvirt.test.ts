@@ -234,7 +234,13 @@ describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) =
 });
 
 describe("clonesafe libvirt: mistakes", () => {
-  it("usage errors exit 2; a missing domain or snapshot exits 1 naming it, and leaves nothing", async () => {
+  it("--help works; usage errors exit 2; a missing domain or snapshot exits 1 naming it, and leaves nothing", async () => {
+    for (const args of [["libvirt", "--help"], ["libvirt", "define", "--help"], ["libvirt", "undefine", "-h"], ["clone", "--help"]]) {
+      const r = await cli(args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^usage: clonesafe ${args[0]} `));
+      expect(r.stdout).toContain(args[0] === "clone" ? "clonesafe clone --libvirt DOMAIN --tag T" : "clonesafe libvirt undefine");
+    }
     for (const args of [
       ["libvirt"],
       ["libvirt", "create"],
@@ -247,6 +253,7 @@ describe("clonesafe libvirt: mistakes", () => {
     ]) {
       const r = await cli(args);
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+      if (args.length > 1) expect(r.stderr, args.join(" ")).toMatch(new RegExp(`^error: .*\n\\(clonesafe ${args[0]} --help shows its usage\\)\n$`));
     }
     await libvirtd();
     const dir = tempDir();
