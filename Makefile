@@ -14,6 +14,11 @@ NODE := node
 WASM2C_VERSION := 1.0.32
 APT_PACKAGES := qemu-system-x86 qemu-utils wabt acpica-tools
 APT_TOOLS := qemu-system-x86_64 qemu-img wasm2c iasl acpiexec
+# libvirt for `clonesafe libvirt` and its test (test/integration/libvirt.test.ts),
+# which runs its own private libvirtd (tools/libvirt/private-libvirtd.sh): no
+# libvirt-daemon-system, no service, no change to /etc/libvirt.
+LIBVIRT_PACKAGES := libvirt-daemon libvirt-clients libvirt-daemon-driver-qemu
+LIBVIRT_TOOLS := libvirtd virsh unshare
 
 GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
 LIBGCC := $(shell $(CC) -print-libgcc-file-name)
@@ -41,13 +46,13 @@ LOADER_OBJS := $(BUILD)/boot/entry.o $(BUILD)/boot/isr.o $(BUILD)/boot/loader.o 
                $(BUILD)/boot/irq.o $(BUILD)/boot/trap.o $(BUILD)/boot/runtime.o \
                $(BUILD)/boot/hw.o $(BUILD)/boot/kernel.o
 
-.PHONY: build deps npm-deps system-deps run debug test test-unit test-integration typecheck clean
+.PHONY: build deps npm-deps system-deps libvirt-deps run debug test test-unit test-integration typecheck clean
 
 build: $(BUILD)/clonesafe.elf $(BUILD)/clonesafe64.elf $(BUILD)/host/kernel.wasm $(BUILD)/tools/clonesafe.mjs
 
 # ---- dependencies -------------------------------------------------------
 
-deps: npm-deps system-deps
+deps: npm-deps system-deps libvirt-deps
 
 npm-deps: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
@@ -67,6 +72,19 @@ $(BUILD)/.system-deps:
 	@v=$$(wasm2c --version); if [ "$$v" != "$(WASM2C_VERSION)" ]; then \
 	  echo "error: wasm2c $$v found, but the loader is written for wasm2c $(WASM2C_VERSION)" >&2; \
 	  echo "       (runtime names and macros differ between versions; see README.md, Requirements)" >&2; exit 1; fi
+	@mkdir -p $(BUILD) && touch $@
+
+# Installs only: starts nothing (libvirtd is started by the test that needs it).
+libvirt-deps: $(BUILD)/.libvirt-deps
+$(BUILD)/.libvirt-deps:
+	@missing=""; for t in $(LIBVIRT_TOOLS); do PATH="$$PATH:/usr/sbin:/sbin" command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $(LIBVIRT_PACKAGES) (missing:$$missing)"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $(LIBVIRT_PACKAGES) >/dev/null || \
+	    { echo "error: could not install $(LIBVIRT_PACKAGES)" >&2; exit 1; }; \
+	fi
 	@mkdir -p $(BUILD) && touch $@
 
 # ---- kernel: AssemblyScript → Wasm → C ----------------------------------
@@ -147,10 +165,13 @@ $(BUILD)/clonesafe.elf: $(BUILD)/clonesafe64.elf
 
 # ---- host tools ---------------------------------------------------------
 
-$(BUILD)/tools/clonesafe.mjs: $(TOOLS_SOURCES) | npm-deps
+# The libvirt domain template goes next to the bundle (tools/libvirt/domain.ts
+# reads ./domain.xml beside itself).
+$(BUILD)/tools/clonesafe.mjs: $(TOOLS_SOURCES) tools/libvirt/domain.xml | npm-deps
 	@mkdir -p $(BUILD)/tools
 	npx esbuild tools/cli/clonesafe.ts --bundle --platform=node --format=esm --target=node20 \
 	  --banner:js='#!/usr/bin/env node' --outfile=$@ --log-level=warning
+	cp tools/libvirt/domain.xml $(BUILD)/tools/domain.xml
 	@chmod +x $@
 
 # ---- run ----------------------------------------------------------------
@@ -180,13 +201,13 @@ typecheck: | npm-deps
 # The JSON report feeds .ci/run's summary line.
 VITEST := npx vitest run --reporter=default --reporter=json --outputFile.json=$(BUILD)/test-report.json
 
-test: build aml-cases typecheck $(BUILD)/fuzz/kernel.wasm
+test: build aml-cases typecheck $(BUILD)/fuzz/kernel.wasm libvirt-deps
 	$(VITEST)
 
 test-unit: build aml-cases $(BUILD)/fuzz/kernel.wasm
 	$(VITEST) --project unit
 
-test-integration: build
+test-integration: build libvirt-deps
 	$(VITEST) --project integration
 
 clean:

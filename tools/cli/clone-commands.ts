@@ -6,7 +6,8 @@
 //   every exit path: success, failure, Ctrl-C/SIGTERM; kept only by a
 //   successful --keep).
 // May call: the QMP client, the clone orchestration (which starts QEMU through
-//   the launcher), the launcher's killAllQemu on an interrupt.
+//   the launcher), the launcher's killAllQemu on an interrupt; `clone
+//   --libvirt` is handed to libvirt-commands.ts once its arguments are checked.
 // Never: waits without a bound, prints usage for a runtime failure, or leaves
 //   a QEMU it started running (except a successful --keep).
 
@@ -19,6 +20,7 @@ import { startClones, type Clone } from "../clone/clones.js";
 import { MACHINE_TYPES, migrationToFile, type MachineType } from "../qemu/args.js";
 import { killAllQemu } from "../qemu/launcher.js";
 import { HmpError, QmpClient } from "../qmp/client.js";
+import { cloneLibvirtCommand } from "./libvirt-commands.js";
 import { COMMAND_USAGE, parsed, UsageError, wantsHelp } from "./usage.js";
 
 /** How long `snapshot` and `migrate-file` wait for QEMU's QMP greeting. */
@@ -38,6 +40,12 @@ function required(value: string | undefined, flag: string, command: string): str
 function help(command: string): number {
   process.stdout.write(COMMAND_USAGE[command] + "\n");
   return 0;
+}
+
+function countOf(value: string | undefined): number {
+  const count = Number(value ?? 1);
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new UsageError(`--count must be an integer 1..64, got "${value}"`, "clone");
+  return count;
 }
 
 /** How long an interrupted clone waits for launches under way before stopping them too. */
@@ -105,14 +113,23 @@ export async function cloneCommand(argv: string[], image: string): Promise<numbe
     options: {
       state: { type: "string" }, tag: { type: "string" }, count: { type: "string" },
       machine: { type: "string" }, cpu: { type: "string" }, keep: { type: "boolean", default: false },
+      libvirt: { type: "string" }, connect: { type: "string" },
     },
     strict: true,
   }));
+  if (values.libvirt !== undefined) {
+    for (const [flag, v] of [["--state", values.state], ["--machine", values.machine], ["--cpu", values.cpu]] as const) {
+      if (v !== undefined) throw new UsageError(`${flag} does not go with --libvirt (the domain's snapshot decides it)`, "clone");
+    }
+    const tag = required(values.tag, "--tag", "clone");
+    const count = countOf(values.count);
+    return cloneLibvirtCommand({ source: required(values.libvirt, "--libvirt", "clone"), tag, count, connect: values.connect, keep: values.keep });
+  }
+  if (values.connect !== undefined) throw new UsageError("--connect goes only with --libvirt", "clone");
   const stateFile = required(values.state, "--state", "clone");
   const tag = required(values.tag, "--tag", "clone");
   const machine = machineOf(values.machine);
-  const count = Number(values.count ?? 1);
-  if (!Number.isInteger(count) || count < 1 || count > 64) throw new UsageError(`--count must be an integer 1..64, got "${values.count}"`, "clone");
+  const count = countOf(values.count);
   try {
     accessSync(stateFile, constants.R_OK);
   } catch (e) {

@@ -27,10 +27,23 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   savevm T on a running instance (e.g. --qmp build/qmp.sock under make run).
   QEMU's QMP socket serves one client at a time: close other clients first.`,
   clone: `usage: clonesafe clone --state FILE --tag T [--count N] [--machine pc|q35] [--cpu MODEL] [--keep]
+       clonesafe clone --libvirt DOMAIN --tag T [--count N] [--connect URI] [--keep]
   N (default 1, at most 64) QEMU processes restored from snapshot T, each on
   its own copy of the qcow2 FILE with a fresh GUID; one JSON line per clone
   after it reseeds: {"clone":k,"guid":…,"epoch":…,"rand":…}. --keep leaves
-  them running. Ctrl-C stops them all and removes their copies.`,
+  them running. Ctrl-C stops them all and removes their copies.
+  --libvirt: clones of the libvirt snapshot T of DOMAIN, through libvirt:
+  domains DOMAIN-clone-<k>, each defined on its own copy of the disk and
+  reverted to T (a new genid each); the JSON adds "domain" and "genid"
+  (libvirt's). --keep leaves them defined and running.`,
+  libvirt: `usage: clonesafe libvirt define [--name N] [--machine pc|q35] [--serial unix|pty] [--connect URI] [--dir DIR] [--image FILE]
+       clonesafe libvirt undefine [--name N] [--connect URI]
+  define: fill the domain template (tools/libvirt/domain.xml) into
+  DIR/N.xml (DIR: build/libvirt, N: clonesafe), create the qcow2 DIR/N.qcow2
+  for snapshots if absent, and virsh define it on URI (default
+  $LIBVIRT_DEFAULT_URI or qemu:///system). COM1 is the unix socket
+  DIR/N.serial.sock, or a pty for virsh console. undefine: stop the domain
+  if it runs and undefine it with its snapshot metadata; files are kept.`,
   "migrate-file": `usage: clonesafe migrate-file --qmp SOCK --file F
   Save the running state to F; restore it with run --incoming F. The source
   VM stays paused (QMP status postmigrate): resume it with QMP "cont", or

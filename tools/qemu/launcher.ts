@@ -1,5 +1,5 @@
 // Starts QEMU for a test or the CLI and talks to the guest's serial console
-// and QMP. Guarantees: every process started here is killed when its owner
+// (the line reader of serial.ts, which libvirt domains share) and QMP. Guarantees: every process started here is killed when its owner
 // calls kill(), when killAllQemu() runs, when this Node process exits, and
 // in any case after `lifetimeSec` (QEMU runs under coreutils `timeout` in its
 // own process group, so even a SIGKILLed test runner leaves nothing behind).
@@ -8,12 +8,15 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatCommandLine, qemuArgs, type QemuOptions } from "./args.js";
 import { describeQemuStatus } from "./exit-status.js";
 import { QmpClient } from "../qmp/client.js";
+import { connectUnix, SerialConsole, type SerialMatch } from "./serial.js";
+
+export type { SerialMatch };
 
 export const QEMU_BINARY = "qemu-system-x86_64";
 
@@ -29,8 +32,6 @@ export interface LaunchOptions extends Omit<QemuOptions, "serial" | "qmpSocket">
 }
 
 export interface ExitInfo { code: number | null; signal: string | null }
-
-export interface SerialMatch { line: string; index: number; match: RegExpMatchArray }
 
 const live = new Set<QemuInstance>();
 const KILL_GRACE_MS = 3000;
@@ -50,15 +51,10 @@ export function qemuErrorLines(stderr: string): string[] {
     .filter((l) => !/^warning:|terminating on signal/i.test(l));
 }
 
-export class QemuInstance {
-  /** Every complete serial line so far, without line terminators. */
-  readonly lines: string[] = [];
+export class QemuInstance extends SerialConsole {
   readonly exited: Promise<ExitInfo>;
   exitInfo: ExitInfo | null = null;
   qmp: QmpClient | null = null;
-  private partial = "";
-  private serial: Socket | null = null;
-  private lineWaiters: Array<() => void> = [];
   private stderr = "";
 
   constructor(
@@ -66,6 +62,7 @@ export class QemuInstance {
     readonly commandLine: string,
     readonly workDir: string,
   ) {
+    super();
     live.add(this);
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
@@ -82,50 +79,8 @@ export class QemuInstance {
   get serialSocketPath(): string { return join(this.workDir, "serial.sock"); }
   get qmpSocketPath(): string { return join(this.workDir, "qmp.sock"); }
 
-  attachSerial(socket: Socket, echo?: NodeJS.WritableStream): void {
-    this.serial = socket;
-    socket.setEncoding("latin1");
-    socket.on("data", (chunk: string) => {
-      echo?.write(chunk);
-      this.partial += chunk;
-      let nl: number;
-      while ((nl = this.partial.indexOf("\n")) >= 0) {
-        this.lines.push(this.partial.slice(0, nl).replace(/\r/g, ""));
-        this.partial = this.partial.slice(nl + 1);
-      }
-      this.notifyLineWaiters();
-    });
-    socket.on("error", () => {});
-  }
-
-  private notifyLineWaiters(): void {
-    const waiters = this.lineWaiters;
-    this.lineWaiters = [];
-    for (const w of waiters) w();
-  }
-
-  /**
-   * Waits for the first line at or after index `from` that matches `pattern`.
-   * Rejects on timeout or QEMU exit, naming the command line and the last
-   * serial lines so the failure explains itself.
-   */
-  async waitForLine(pattern: RegExp, options: { timeoutMs?: number; from?: number } = {}): Promise<SerialMatch> {
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    let from = options.from ?? 0;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      for (; from < this.lines.length; from++) {
-        const match = this.lines[from].match(pattern);
-        if (match) return { line: this.lines[from], index: from, match };
-      }
-      if (this.exitInfo) throw this.failure(`QEMU exited (${describeQemuStatus(this.exitInfo.code, this.exitInfo.signal)}) before a line matching ${pattern}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw this.failure(`no serial line matching ${pattern} within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.lineWaiters.push(() => { clearTimeout(timer); resolve(); });
-      });
-    }
+  protected override ended(): string | null {
+    return this.exitInfo ? `QEMU exited (${describeQemuStatus(this.exitInfo.code, this.exitInfo.signal)})` : null;
   }
 
   /**
@@ -156,33 +111,9 @@ export class QemuInstance {
     return this.failure(`QEMU did not start: ${reason}${said ? ` (QEMU said: "${said}")` : ""}`);
   }
 
-  failure(what: string): Error {
-    const tail = this.lines.slice(-12).map((l) => `  | ${l}`).join("\n");
+  override failure(what: string): Error {
     const stderr = this.stderr.trim() ? `\nQEMU stderr:\n${this.stderr.trim()}` : "";
-    return new Error(`${what}\ncommand: ${this.commandLine}\nlast serial lines:\n${tail}${stderr}`);
-  }
-
-  sendLine(text: string): void {
-    if (!this.serial) throw new Error("serial console not connected");
-    this.serial.write(text + "\r");
-  }
-
-  sendBytes(bytes: string): void {
-    if (!this.serial) throw new Error("serial console not connected");
-    this.serial.write(bytes, "latin1");
-  }
-
-  /**
-   * Sends a command line and returns its answer: the first later line that
-   * starts with `<command>:` or `error:`.
-   */
-  async command(text: string, timeoutMs = 30_000): Promise<string> {
-    const name = text.trim().split(/\s+/)[0];
-    const from = this.lines.length;
-    this.sendLine(text);
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const { line } = await this.waitForLine(new RegExp(`^(${escaped}|error):`), { timeoutMs, from });
-    return line;
+    return new Error(`${what}\ncommand: ${this.commandLine}\nlast serial lines:\n${this.tail()}${stderr}`);
   }
 
   /** Leaves QEMU running after this Node process exits (`clonesafe clone --keep`). */
@@ -234,26 +165,9 @@ async function waitForSocketFile(path: string, instance: QemuInstance, timeoutMs
   }
 }
 
-function connectOnce(path: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = connect(path);
-    s.once("connect", () => resolve(s));
-    s.once("error", reject);
-  });
-}
-
 /** QEMU creates the socket file a moment before it listens: retry a refused connect briefly. */
-async function connectUnix(path: string, instance: QemuInstance, timeoutMs = 10_000): Promise<Socket> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await connectOnce(path);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if ((code !== "ECONNREFUSED" && code !== "ENOENT") || instance.exitInfo || Date.now() > deadline) throw e;
-      await sleep(20);
-    }
-  }
+function connectToQemu(path: string, instance: QemuInstance, timeoutMs = 10_000): Promise<Socket> {
+  return connectUnix(path, timeoutMs, () => instance.exitInfo !== null);
 }
 
 /** Starts QEMU with its serial console on a socket and (by default) QMP. */
@@ -274,10 +188,10 @@ export async function launchQemu(o: LaunchOptions): Promise<QemuInstance> {
   const instance = new QemuInstance(child, formatCommandLine(QEMU_BINARY, args), o.workDir);
   try {
     await waitForSocketFile(serialPath, instance, 15_000);
-    instance.attachSerial(await connectUnix(serialPath, instance), o.echo);
+    instance.attachSerial(await connectToQemu(serialPath, instance), o.echo);
     if (o.qmp !== false) {
       await waitForSocketFile(qmpPath, instance, 15_000);
-      await connectUnix(qmpPath, instance).then((probe) => probe.destroy()); // listening by now
+      await connectToQemu(qmpPath, instance).then((probe) => probe.destroy()); // listening by now
       instance.qmp = await QmpClient.connect(qmpPath);
     }
   } catch (e) {
