@@ -149,13 +149,14 @@ function symbol(elf64: string, name: string): number {
 /**
  * Counts the distinct guest blocks TCG translates for the boot (`-d in_asm`
  * logs each block once, when translated): blocks starting in the image's
- * .text, up to the first translation of the idle loop's `collect` (the first
- * thing after the ready line that boot never runs). A block translated again
+ * .text, up to the first translation of the idle loop's collection
+ * (mm/heap.ts collectAtIdle: the first thing after the ready line that boot
+ * never runs; its wrapper in main.ts is inlined by gcc and has no symbol). A block translated again
  * (a new CPU mode or a flush) counts once.
  */
 export async function countBootBlocks(image: string, elf64: string, machine: MachineType): Promise<BootBlocks> {
   const textStart = symbol(elf64, "__text_start"), textEnd = symbol(elf64, "__text_end");
-  const collect = symbol(elf64, "w2c_kernel_main_collect");
+  const collect = symbol(elf64, "w2c_kernel_mm_heap_collectAtIdle");
   const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
   const log = join(workDir, "in_asm.log");
   try {
