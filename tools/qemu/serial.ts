@@ -113,6 +113,15 @@ export class SerialConsole {
     return line;
   }
 
+  /** Stops reading (a reader that falls behind: the socket's buffers fill and the guest's UART backs up). */
+  pauseReading(): void {
+    this.serial?.pause();
+  }
+
+  resumeReading(): void {
+    this.serial?.resume();
+  }
+
   /** Closes the connection (the guest goes on; its later output is not read). */
   closeSerial(): void {
     this.serial?.destroy();
