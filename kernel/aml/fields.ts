@@ -266,15 +266,17 @@ export function readField(it: Interpreter, field: AmlField, node: NamespaceNode 
   return new AmlBuffer(out);
 }
 
+/** The bytes a field store writes: an Integer's eight, or the value converted to a Buffer; null (failed) when it cannot be. */
+function storedBytes(it: Interpreter, value: AmlObject | null): Uint8Array | null {
+  if (value instanceof AmlInteger) return integerToBuffer((value as AmlInteger).value, 8);
+  const b = toBuffer(value, it.byteWidth);
+  if (b == null) { it.fail(conversionError); return null; }
+  return b.data;
+}
+
 export function writeField(it: Interpreter, field: AmlField, node: NamespaceNode, value: AmlObject | null): void {
-  let bytes: Uint8Array;
-  if (value instanceof AmlInteger) bytes = integerToBuffer((value as AmlInteger).value, 8);
-  else {
-    const b = toBuffer(value, it.byteWidth);
-    if (b == null) { it.fail(conversionError); return; }
-    bytes = b.data;
-  }
-  writeFieldBits(it, field, bytes);
+  const bytes = storedBytes(it, value);
+  if (bytes != null) writeFieldBits(it, field, bytes);
 }
 
 export function writeFieldBits(it: Interpreter, field: AmlField, bytes: Uint8Array): void {
@@ -317,13 +319,8 @@ export function readBufferField(it: Interpreter, field: AmlBufferField): AmlObje
 }
 
 export function writeBufferField(it: Interpreter, field: AmlBufferField, value: AmlObject | null): void {
-  let bytes: Uint8Array;
-  if (value instanceof AmlInteger) bytes = integerToBuffer((value as AmlInteger).value, 8);
-  else {
-    const b = toBuffer(value, it.byteWidth);
-    if (b == null) { it.fail(conversionError); return; }
-    bytes = b.data;
-  }
+  const bytes = storedBytes(it, value);
+  if (bytes == null) return;
   const data = field.buffer.data;
   for (let i: u32 = 0; i < field.bitLength; i++) {
     const bit = field.bitOffset + i;
