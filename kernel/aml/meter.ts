@@ -49,7 +49,8 @@ export function amlBeginEvent(): void {
   ceilingReason = "";
 }
 
-export function chargeAmlBytes(bytes: u64): void {
+// @ts-ignore: decorator
+@inline export function chargeAmlBytes(bytes: u64): void {
   amlBytesCharged += bytes;
 }
 
@@ -58,16 +59,19 @@ export function chargeAmlBytes(bytes: u64): void {
  * and charges them (constructors in objects.ts do); when false it allocates
  * nothing and fails with amlBudgetProblem().
  */
-export function amlCanAllocate(bytes: u64): bool {
+// @ts-ignore: decorator
+@inline export function amlCanAllocate(bytes: u64): bool {
   return bytes <= ceiling && amlBytesCharged <= ceiling - bytes;
 }
 
-export function amlBudgetExceeded(): bool {
+// @ts-ignore: decorator
+@inline export function amlBudgetExceeded(): bool {
   return amlBytesCharged > ceiling;
 }
 
 /** Counts `steps` of work; false once the event has done more than AML_WORK_LIMIT. */
-export function countAmlWork(steps: u64): bool {
+// @ts-ignore: decorator
+@inline export function countAmlWork(steps: u64): bool {
   amlWorkDone += steps;
   return amlWorkDone <= AML_WORK_LIMIT;
 }
