@@ -259,6 +259,18 @@ $(BUILD)/tools/soak.mjs: $(TOOLS_SOURCES) | npm-deps
 soak: build $(BUILD)/tools/soak.mjs
 	$(NODE) $(BUILD)/tools/soak.mjs --trials $(SOAK_TRIALS) $(SOAK_ARGS)
 
+# ---- fixtures -----------------------------------------------------------
+# Regenerates test/fixtures from the installed QEMU, the kernel reading the
+# tables (tools/fixtures-make.ts); `git status test/fixtures` shows changes.
+$(BUILD)/tools/fixtures.mjs: $(TOOLS_SOURCES) | npm-deps
+	@mkdir -p $(BUILD)/tools
+	npx esbuild tools/fixtures-make.ts --bundle --platform=node --format=esm --target=node20 \
+	  --outfile=$@ --log-level=warning
+
+.PHONY: fixtures
+fixtures: build $(BUILD)/tools/fixtures.mjs
+	$(NODE) $(BUILD)/tools/fixtures.mjs
+
 # ---- fuzzing ------------------------------------------------------------
 
 FUZZ_SECONDS ?= 3600

@@ -3,15 +3,17 @@
 // of the kernel uses: the decoded FADT and MADT for interrupt and event
 // setup, and the DSDT and SSDT copies for the AML loader.
 // Owns: the order of the walk, the boot log lines of ACPI, and the `acpi`
-// shell command. May call: the acpi/ modules, console log and shell. Never:
+// shell command. May call: the acpi/ modules, the console (log, shell, and
+// the UART for `acpi dump`). Never:
 // stops the boot — whatever firmware got wrong ends up in `errors` and the
 // log, and discovery returns what it could find.
 
 import { log } from "../console/log";
-import { Answer, fail, ok, registerCommand } from "../console/shell";
-import { hex0x } from "../lib/fmt";
+import { Answer, fail, ok, printed, registerCommand } from "../console/shell";
+import { uartWrite, uartWriteHex } from "../console/uart";
+import { hex0x, parseUnsigned } from "../lib/fmt";
 import { findRsdp, Rsdp } from "./rsdp";
-import { AcpiError, AcpiErrors, AcpiTable, REASON_DUPLICATE, rootEntries, TableLoader } from "./tables";
+import { AcpiError, AcpiErrors, AcpiTable, copyPhysical, REASON_DUPLICATE, rootEntries, TableLoader } from "./tables";
 import { ADDRESS_SPACE_IO, ADDRESS_SPACE_MEMORY, decodeFadt, Fadt, RegisterBlock } from "./fadt";
 import { decodeMadt, Madt, polarityName, TRIGGER_CONFORMS, POLARITY_CONFORMS, triggerName } from "./madt";
 
@@ -223,10 +225,46 @@ let shownDiscovery: AcpiDiscovery | null = null;
 let commandRegistered = false;
 
 function acpiCommand(args: Array<string>): Answer {
-  if (args.length != 0) return fail("takes no arguments");
   const discovery = shownDiscovery;
   if (discovery == null) return fail("discovery has not run");
+  if (args.length == 2 && args[0] == "dump") return dumpTable(discovery, args[1]);
+  if (args.length != 0) return fail("takes no arguments, or dump <n|rsdp>");
   return ok(acpiListing(discovery));
+}
+
+/**
+ * `acpi dump <n>`: the n-th table of the listing (0-based, walk order), and
+ * `acpi dump rsdp` the RSDP, as the bytes the kernel read:
+ * `acpi: dump <SIG> 0x<phys> <hex>` on one line (`make fixtures` writes
+ * them to files). Written piecewise: a table's hex is never one string.
+ */
+function dumpTable(discovery: AcpiDiscovery, which: string): Answer {
+  let signature: string, phys: u64, bytes: Uint8Array;
+  const rsdp = discovery.rsdp;
+  if (which == "rsdp") {
+    if (rsdp == null) return fail("no RSDP found");
+    signature = "RSDP"; // its signature, "RSD PTR ", has spaces
+    phys = rsdp.phys;
+    bytes = copyPhysical(rsdp.phys, rsdp.length);
+  } else {
+    const n = parseUnsigned(which);
+    const count = discovery.tables.length;
+    if (n < 0 || n >= <i64>count) {
+      return fail("no table " + which + (count == 0 ? " (none found)" : " (0.." + (count - 1).toString() + " or rsdp)"));
+    }
+    const table = discovery.tables[<i32>n];
+    if (<u32>table.bytes.length != table.length) {
+      return fail("table " + which + " (" + table.signature + ") was not read whole: " + table.bytes.length.toString() +
+        " of " + table.length.toString() + " bytes (" + (table.badReason.length > 0 ? table.badReason : "rejected") + ")");
+    }
+    signature = table.signature;
+    phys = table.phys;
+    bytes = table.bytes;
+  }
+  uartWrite("acpi: dump " + signature + " " + hex0x(phys) + " ");
+  for (let i = 0; i < bytes.length; i++) uartWriteHex(<u64>bytes[i], 2);
+  uartWrite("\r\n");
+  return printed();
 }
 
 /**
@@ -236,7 +274,7 @@ function acpiCommand(args: Array<string>): Answer {
 export function registerAcpiCommand(discovery: AcpiDiscovery): void {
   shownDiscovery = discovery;
   if (!commandRegistered) {
-    registerCommand("acpi", "acpi", acpiCommand);
+    registerCommand("acpi", "acpi [dump <n|rsdp>]", acpiCommand);
     commandRegistered = true;
   }
 }

@@ -938,14 +938,37 @@ describe("acpi shell command", () => {
     expect(typeAndServe(machine, kernel, "acpi\r")).toEqual(["acpi", "acpi: no RSDP found"]);
   });
 
-  it("shows the latest discovery, is listed by help, and takes no arguments", () => {
+  it("shows the latest discovery, is listed by help, and takes no arguments but dump", () => {
     const image = buildImage("microvm", { root: "xsdt" });
     const kernel = bootOn(image.machine);
     kernel.acpiDiscoverJson();
     image.machine.writePhys(RSDP_ADDRESS, new Uint8Array(36));
     kernel.acpiDiscoverJson(); // registering again replaces what the command shows
     expect(typeAndServe(image.machine, kernel, "acpi\r").at(-1)).toBe("acpi: no RSDP found");
-    expect(typeAndServe(image.machine, kernel, "help\r").at(-1)).toMatch(/^help: .*\bacpi\b/);
-    expect(typeAndServe(image.machine, kernel, "acpi tables\r").at(-1)).toBe("error: acpi: takes no arguments");
+    expect(typeAndServe(image.machine, kernel, "help\r").at(-1)).toMatch(/^help: .*\bacpi \[dump <n\|rsdp>\]/);
+    expect(typeAndServe(image.machine, kernel, "acpi tables\r").at(-1)).toBe("error: acpi: takes no arguments, or dump <n|rsdp>");
+    expect(typeAndServe(image.machine, kernel, "acpi dump rsdp\r").at(-1)).toBe("error: acpi: no RSDP found");
+  });
+
+  it("dump: each table and the RSDP as the bytes read, which make fixtures writes to files", () => {
+    const image = buildImage("pc");
+    const kernel = bootOn(image.machine);
+    kernel.acpiDiscoverJson();
+    const listing = typeAndServe(image.machine, kernel, "acpi\r").at(-1)!;
+    const found = [...listing.matchAll(/([A-Z]{4})@0x([0-9a-f]+) len=(\d+)/g)];
+    expect(found.length).toBe(image.rootOrder.length + 3); // the root, its entries, the DSDT and FACS
+    found.forEach(([, signature, at, length], n) => {
+      const line = typeAndServe(image.machine, kernel, `acpi dump ${n}\r`).at(-1)!;
+      const m = /^acpi: dump ([A-Z]{4}) 0x([0-9a-f]+) ([0-9a-f]+)$/.exec(line);
+      expect(m, line.slice(0, 80)).not.toBeNull();
+      expect([m![1], m![2], m![3].length]).toEqual([signature, at, 2 * Number(length)]);
+      // Every table but the root (which the test builds) is a fixture file, byte for byte.
+      if (signature !== "RSDT") expect(Buffer.from(m![3], "hex").equals(Buffer.from(image.placed.get(signature.toLowerCase())!))).toBe(true);
+    });
+    const rsdp = typeAndServe(image.machine, kernel, "acpi dump rsdp\r").at(-1)!;
+    expect(rsdp).toMatch(new RegExp(`^acpi: dump RSDP 0x${RSDP_ADDRESS.toString(16)} 5253442050545220[0-9a-f]{24}$`));
+    expect(typeAndServe(image.machine, kernel, `acpi dump ${found.length}\r`).at(-1))
+      .toBe(`error: acpi: no table ${found.length} (0..${found.length - 1} or rsdp)`);
+    expect(typeAndServe(image.machine, kernel, "acpi dump x\r").at(-1)).toBe(`error: acpi: no table x (0..${found.length - 1} or rsdp)`);
   });
 });
