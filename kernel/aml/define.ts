@@ -6,11 +6,15 @@
 // Interpreter.fail.
 
 import { OBJECT_BYTES, chargeAmlBytes } from "./meter";
-import { AmlContainer, AmlMethod, AmlMutex, AmlObject, ObjectType, typeName } from "./objects";
+import { AmlContainer, AmlMethod, AmlMutex, AmlObject, AmlPackage, AmlTableRef, ObjectType, PackageSource, typeName } from "./objects";
 import { NamePath, segmentText } from "./names";
 import { NamespaceNode } from "./namespace";
 import { AmlAlias, Interpreter } from "./interpreter";
-import { evaluateOperand, executeTermList, readByte, readNameString, readNameStringInto, readPkgEnd } from "./decode";
+import { CONTROL_NONE } from "./constants";
+import {
+  evaluateOperand, evaluateTerm, executeTermList, peekByte, readByte, readNameString, readNameStringInto, readPkgEnd,
+} from "./decode";
+import * as op from "./opcodes";
 
 /** The node a definition of `path` goes under, or null (failed: an empty name, or no such scope). */
 export function definitionParent(it: Interpreter, path: NamePath): NamespaceNode | null {
@@ -53,10 +57,67 @@ export function defineName(it: Interpreter): AmlObject | null {
   const parent = definitionParent(it, path);
   if (parent == null) return null;
   const key = path.lastKey();
-  const value = evaluateOperand(it);
+  const value = it.frame.inMethod ? evaluateOperand(it) : deferredPackage(it) || evaluateOperand(it);
   if (it.failed) return null;
   addNode(it, parent, key, value!);
   return null;
+}
+
+/** A Package in a table, by its table, its PackageOp's offset and end, and the scope its names resolve from. */
+class TablePackage extends PackageSource {
+  constructor(public table: AmlTableRef, public start: i32, public end: i32, public scope: NamespaceNode) { super(); }
+}
+
+/**
+ * At load, a Name's fixed-size Package is deferred (objects.ts AmlPackage):
+ * only its PkgLength is read, to skip it. A VarPackage is not: its count is
+ * a term that may have effects. Null for anything else.
+ */
+function deferredPackage(it: Interpreter): AmlObject | null {
+  if (peekByte(it) != op.PACKAGE_OP || it.table == null) return null;
+  const start = it.pc;
+  it.pc++;
+  const end = readPkgEnd(it);
+  if (it.failed) return null;
+  it.pc = end;
+  return new AmlPackage(null, new TablePackage(it.table!, start, end, it.frame.scope));
+}
+
+/**
+ * Decodes a deferred Package where its table put it, with the scope it was
+ * defined in, in the middle of whatever the interpreter is doing (an
+ * evaluation that asked for its elements): everything the decode moves is
+ * put back. On failure the interpreter's error says why and the Package
+ * stays deferred.
+ */
+export function decodeDeferredPackage(it: Interpreter, pkg: AmlPackage): StaticArray<AmlObject | null> {
+  const source = pkg.source;
+  if (!(source instanceof TablePackage) || it.failed) return new StaticArray<AmlObject | null>(0);
+  const where = source as TablePackage;
+  const table = it.table, code = it.code, pc = it.pc, limit = it.limit;
+  const opStart = it.opStart, opcode = it.opcode, control = it.control, returnValue = it.returnValue;
+  const scope = it.frame.scope;
+  it.enterCode(where.table, where.start, where.end);
+  it.frame.scope = where.scope;
+  it.control = CONTROL_NONE;
+  const built = evaluateTerm(it, true);
+  it.frame.scope = scope;
+  it.control = control;
+  it.returnValue = returnValue;
+  it.opcode = opcode;
+  it.opStart = opStart;
+  it.limit = limit;
+  it.pc = pc;
+  it.code = code;
+  it.table = table;
+  if (it.failed) return new StaticArray<AmlObject | null>(0);
+  if (!(built instanceof AmlPackage) || (built as AmlPackage).deferred) {
+    it.fail("a deferred Package did not decode to a Package");
+    return new StaticArray<AmlObject | null>(0);
+  }
+  const items = (built as AmlPackage).elements;
+  pkg.decoded(items);
+  return items;
 }
 
 export function defineAlias(it: Interpreter): AmlObject | null {

@@ -10,7 +10,8 @@
 import { amlBeginEvent, amlLimitTo, amlRestoreLimit } from "./meter";
 import { Interpreter, PendingNotify } from "./interpreter";
 import { NamespaceNode, NotifyHandler } from "./namespace";
-import { AmlObject, AmlReference, ObjectType, RefKind, typeName } from "./objects";
+import { AmlObject, AmlPackage, AmlReference, ObjectType, RefKind, setPackageDecoder, typeName } from "./objects";
+import { decodeDeferredPackage } from "./define";
 import { jsonLengthBound, jsonString, objectJson, setReferenceResolver } from "./json";
 import { parseTextPath, segmentKey } from "./names";
 import { log } from "../console/log";
@@ -18,6 +19,12 @@ import { Answer, fail, ok, registerCommand } from "../console/shell";
 import { hex } from "../lib/fmt";
 
 let interpreter = new Interpreter();
+
+/** Deferred Packages (objects.ts) are decoded by the interpreter of the moment. */
+function decodePackage(pkg: AmlPackage): StaticArray<AmlObject | null> {
+  return decodeDeferredPackage(interpreter, pkg);
+}
+setPackageDecoder(decodePackage);
 
 const NO_NOTIFIES = new Array<PendingNotify>(0);
 const NO_ARGS = new Array<AmlObject | null>(0);

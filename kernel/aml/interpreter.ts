@@ -195,9 +195,19 @@ export class Interpreter {
         this.opStart = (targetObj as AmlMethod).start;
         return this.fail(target.path() + " takes " + (targetObj as AmlMethod).argCount.toString() + " arguments, got " + args.length.toString());
       }
-      return callMethod(this, target, (targetObj as AmlMethod), args);
+      return this.decoded(callMethod(this, target, (targetObj as AmlMethod), args));
     }
-    return readNodeValue(this, target, true);
+    return this.decoded(readNodeValue(this, target, true));
+  }
+
+  /**
+   * `result`, with a deferred Package (objects.ts) decoded while this is
+   * still the evaluation: a failure to decode it is the evaluation's error,
+   * not a surprise for whoever prints the result afterwards.
+   */
+  private decoded(result: AmlObject | null): AmlObject | null {
+    if (result instanceof AmlPackage && (result as AmlPackage).deferred && !this.failed) (result as AmlPackage).elements;
+    return this.failed ? null : result;
   }
 
   /** A one-line human form of a value, for Debug stores. */

@@ -78,11 +78,58 @@ export class AmlBuffer extends AmlObject {
   }
 }
 
+/** Where a deferred Package's encoding lies (define.ts's subclass says in which table and scope). */
+export class PackageSource {}
+
+type PackageDecoder = (pkg: AmlPackage) => StaticArray<AmlObject | null>;
+let packageDecoder: PackageDecoder | null = null;
+
+/** Installs what decodes deferred Packages (aml/index.ts: the interpreter). */
+export function setPackageDecoder(decoder: PackageDecoder): void {
+  packageDecoder = decoder;
+}
+
+const NO_ELEMENTS = new StaticArray<AmlObject | null>(0);
+
+/**
+ * A Package. Its elements are one fixed-size array (one allocation, where
+ * an Array took two). A Package that a table's Name() defines at load is
+ * deferred, as ACPICA defers it: it keeps where its encoding lies and is
+ * decoded the first time its elements are asked for — a q35 DSDT's two
+ * interrupt-routing Packages are 256 Packages of four elements, most of its
+ * load, and boot never looks at them.
+ */
 export class AmlPackage extends AmlObject {
-  /** A fixed-size array: one allocation, where an Array took two (a q35 table load makes hundreds of packages). */
-  constructor(public elements: StaticArray<AmlObject | null>) {
+  private items: StaticArray<AmlObject | null> | null;
+  source: PackageSource | null;
+
+  constructor(items: StaticArray<AmlObject | null> | null, source: PackageSource | null = null) {
     super(ObjectType.Package);
-    chargeAmlBytes((<u64>elements.length << 2) + OBJECT_BYTES);
+    this.items = items;
+    this.source = source;
+    chargeAmlBytes((items == null ? 0 : <u64>items.length << 2) + OBJECT_BYTES);
+  }
+
+  get deferred(): bool {
+    return this.items == null;
+  }
+
+  /**
+   * The elements, decoded now if the Package was deferred. A decode that
+   * fails fails the evaluation in progress (its error is the interpreter's)
+   * and leaves the Package deferred; the caller sees no elements.
+   */
+  get elements(): StaticArray<AmlObject | null> {
+    const items = this.items;
+    if (items != null) return items;
+    const decoder = packageDecoder;
+    return decoder == null ? NO_ELEMENTS : decoder(this);
+  }
+
+  /** The decoder's result: from now on the Package is an ordinary one. */
+  decoded(items: StaticArray<AmlObject | null>): void {
+    this.items = items;
+    this.source = null;
   }
 }
 
