@@ -101,7 +101,7 @@ static int input_waiting(void) {
 static void cmd_stream(void) {
     unsigned char bytes[32];
     char line[128];
-    for (unsigned long seq = 1; !input_waiting(); seq++) {
+    for (unsigned long seq = 0; !input_waiting(); seq++) {
         fill_random(bytes, sizeof bytes);
         int k = snprintf(line, sizeof line, "stream: seq=%lu ", seq);
         hex(line + k, bytes, sizeof bytes);
