@@ -31,6 +31,16 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   its own copy of the qcow2 FILE with a fresh GUID; one JSON line per clone
   after it reseeds: {"clone":k,"guid":…,"epoch":…,"rand":…}. --keep leaves
   them running. Ctrl-C stops them all and removes their copies.`,
+  compare: `usage: clonesafe compare [--peer linux|clonesafe] [--machine pc|q35] [--trials N] [--only M,...] [--json FILE] [--write]
+  clonesafe and an unmodified Linux 6.1 guest (Debian 12's generic kernel,
+  fetched into build/peers/linux by make peer-linux on first use) through the
+  same QEMU command lines and restore scenarios; one table on stdout,
+  progress on stderr. --peer and --machine run one kernel or one machine
+  (default both of each); --trials N (default 8) per scenario; --only runs
+  some measurements: boot, races, aged, stream, first-fresh, icount, or one
+  race scenario. --json FILE saves the results; --write saves them to
+  bench/compare.json and the README's comparison section (make compare).
+  Exit status 1 if a measurement failed; Ctrl-C stops every QEMU (130).`,
   "migrate-file": `usage: clonesafe migrate-file --qmp SOCK --file F
   Save the running state to F; restore it with run --incoming F. The source
   VM stays paused (QMP status postmigrate): resume it with QMP "cont", or

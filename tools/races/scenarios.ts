@@ -171,6 +171,8 @@ export function kernelOf(o: RaceOptions): GuestKernel {
   return clonesafeKernel(o.image);
 }
 function launchOf(o: RaceOptions): KernelLaunch { return kernelOf(o).launch; }
+/** A progress line's prefix naming a peer kernel (none for clonesafe, so the soak's lines stay as they were). */
+function who(o: RaceOptions): string { return o.guest && o.guest.name !== "clonesafe" ? `${o.guest.name}: ` : ""; }
 function lineTimeout(o: RaceOptions): number { return o.lineTimeoutMs ?? 60_000; }
 function cpuLabel(o: RaceOptions): string { return o.cpu ?? "default"; }
 
@@ -201,7 +203,7 @@ async function bootParent(s: Scratch, snapshots: boolean): Promise<Parent> {
   await q.waitForLine(kernelOf(o).ready, { timeoutMs: 60_000 });
   const wait = (o.minUptimeSec ?? 0) * 1000 - (performance.now() - started);
   if (wait > 0) {
-    o.onProgress?.(`parent -machine ${o.machine}: waiting ${(wait / 1000).toFixed(0)} s until it has run ${o.minUptimeSec} s`);
+    o.onProgress?.(`${who(o)}parent -machine ${o.machine}: waiting ${(wait / 1000).toFixed(0)} s until it has run ${o.minUptimeSec} s`);
     await sleep(wait);
   }
   return { q, started };
@@ -299,7 +301,7 @@ async function runTrials<T extends { error?: string }>(o: RaceOptions, name: str
   for (let i = 0; i < o.trials; i++) {
     const t = await trial(i);
     out.push(t);
-    o.onProgress?.(`${name} -machine ${o.machine}: trial ${i + 1}/${o.trials}${t.error ? ` (${t.error})` : ""}`);
+    o.onProgress?.(`${who(o)}${name} -machine ${o.machine}: trial ${i + 1}/${o.trials}${t.error ? ` (${t.error})` : ""}`);
   }
   return out;
 }
@@ -482,7 +484,7 @@ async function streamRound(s: Scratch, kind: StreamRestoreKind, count: number, n
   const obs: StreamObservation[] = [];
   const report = (t: StreamObservation) => {
     obs.push(t);
-    o.onProgress?.(`${name} -machine ${o.machine}: trial ${done + obs.length}/${o.trials}${t.error ? ` (${t.error})` : ""}`);
+    o.onProgress?.(`${who(o)}${name} -machine ${o.machine}: trial ${done + obs.length}/${o.trials}${t.error ? ` (${t.error})` : ""}`);
   };
   if (kind === "loadvm") {
     const q = p.parent;
