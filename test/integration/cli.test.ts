@@ -111,7 +111,7 @@ function tmpEntries(dir: string): string[] {
 describe("the clonesafe CLI, used as the README shows and with everyday mistakes", () => {
   it("--help works for every command; usage errors exit 2 with a hint and make nothing", async () => {
     const { dir } = testBuild();
-    for (const command of ["run", "snapshot", "clone", "migrate-file", "aml"]) {
+    for (const command of ["run", "snapshot", "clone", "migrate-file", "aml", "compare"]) {
       for (const flag of ["--help", "-h"]) {
         const r = await cli(dir, [command, flag]);
         expect(r.code, `${command} ${flag}: ${r.stderr}`).toBe(0);
@@ -128,6 +128,10 @@ describe("the clonesafe CLI, used as the README shows and with everyday mistakes
       ["migrate-file", "--qmp", "x.sock", "--bogus"],
       ["run", "--machine", "isapc"],
       ["aml", "--bogus"],
+      ["compare", "--peer", "freebsd"],
+      ["compare", "--trials", "0"],
+      ["compare", "--machine", "isapc"],
+      ["compare", "--only", "everything"],
     ]) {
       const r = await cli(dir, args);
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
