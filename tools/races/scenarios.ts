@@ -48,6 +48,14 @@ export interface RaceOptions {
    * (Linux reseeds on a short interval during its first two minutes).
    */
   minUptimeSec?: number;
+  /**
+   * Have the parent answer one `rand 32` just before its snapshot (the answer
+   * is not used). A kernel that reseeds when its key is older than some
+   * interval (Linux: 60 s once it has run 2 minutes) then meets the restore
+   * with a key just used, as a busy guest's would be, not one an idle
+   * parent left to age past the interval.
+   */
+  drawBeforeSnapshot?: boolean;
   /** Complete stream lines each stream trial waits for after its restore (default STREAM_LINES_PER_TRIAL). */
   streamLines?: number;
   machine: MachineType;
@@ -242,6 +250,7 @@ async function savevmParent(s: Scratch): Promise<RandParent> {
   const p = await bootParent(s, true);
   const parent = p.q;
   const parentAge = await age(s.o, p);
+  if (s.o.drawBeforeSnapshot) await askRand(parent);
   await parent.qmp!.hmp(`savevm ${TAG}`);
   const timeline = await askRand(parent);
   return { parent, guid: await guidOf(parent), timeline, age: parentAge };
@@ -253,6 +262,7 @@ async function migrateParent(s: Scratch): Promise<RandParent & { file: string }>
   const parent = p.q;
   const guid = await guidOf(parent);
   const parentAge = await age(s.o, p);
+  if (s.o.drawBeforeSnapshot) await askRand(parent);
   const file = join(s.dir("migration"), "vm.state");
   await migrateToFile(parent.qmp!, file);
   await parent.qmp!.execute("cont"); // paused in postmigrate: the original timeline goes on
