@@ -2,7 +2,7 @@
 // after a restore the guest's output stops following the snapshot's own
 // timeline. Owns: one parent per call (booted, snapshotted at idle, its
 // timeline recorded), the trials' QEMUs and folders (gone when it returns
-// or throws). May call: the launcher, the judge's line
+// or throws). May call: the launcher, the race scenarios' ageing helpers, the judge's line
 // parser. Never: asserts (the compare report and tests do).
 //
 // The timeline: right after `savevm`, the parent runs `stream` for
@@ -24,6 +24,7 @@ import type { MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
 import { parseStream, STREAM_LINE, STREAM_STOPPED } from "../races/judge.js";
 import type { GuestKernel } from "../races/kernels.js";
+import { uptimeOf, waitUntilAged } from "../races/scenarios.js";
 
 export type FirstFreshKind = "loadvm" | "clone-new-guid";
 
@@ -32,6 +33,8 @@ export interface FirstFreshOptions {
   machine: MachineType;
   runs: number;
   kinds: readonly FirstFreshKind[];
+  /** Let the parent run this long before its snapshot (scenarios.ts waitUntilAged), and draw once just before it. */
+  minUptimeSec?: number;
   onProgress?: (text: string) => void;
   /** Hands the cleanup to the caller too (a test's onTestFinished, the CLI's Ctrl-C). */
   onCleanup?: (cleanup: () => Promise<void>) => void;
@@ -49,6 +52,8 @@ export interface FirstFreshTrial {
 
 export interface FirstFreshResult {
   kind: FirstFreshKind;
+  /** The parent's own uptime at its snapshot, for a kernel that reports it. */
+  parentUptimeSec?: number;
   /** How long the timeline ran, and its lines: the horizon of a trial. */
   timelineMs: number;
   timelineLines: number;
@@ -110,12 +115,19 @@ export async function measureFirstFresh(o: FirstFreshOptions): Promise<FirstFres
     const parentDir = dir("parent");
     const stateFile = join(parentDir, "state.qcow2");
     execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateFile, "64M"]);
+    const started = performance.now();
     const parent = await launchQemu({
       ...o.guest.launch, machine: o.machine, workDir: parentDir, stateDrive: stateFile, lifetimeSec: 900,
     });
     qemus.add(parent);
     await parent.waitForLine(o.guest.ready, { timeoutMs: LINE_TIMEOUT_MS });
     await sleep(300); // past the boot's last work
+    let parentUptimeSec: number | undefined;
+    if (o.minUptimeSec) {
+      await waitUntilAged(parent, o.guest, started, o.minUptimeSec, (t) => o.onProgress?.(`first fresh output, ${name}: parent ${t}`));
+      if (o.guest.uptime) parentUptimeSec = await uptimeOf(parent);
+      await parent.command("rand 32"); // a key just used, as a busy guest's would be (scenarios.ts, drawBeforeSnapshot)
+    }
     await parent.qmp!.hmp(`savevm ${TAG}`);
     const start = parent.lines.length;
     parent.sendLine("stream");
@@ -178,7 +190,7 @@ export async function measureFirstFresh(o: FirstFreshOptions): Promise<FirstFres
         o.onProgress?.(`first fresh output, ${name}, ${kind}: run ${i + 1}/${o.runs}: ` +
           (t.error ? `error: ${t.error}` : t.ms === null ? `none within the timeline (${t.repeated} lines repeated it)` : `${t.ms.toFixed(0)} ms (${t.repeated} lines repeated the timeline first)`));
       }
-      results.push({ kind, timelineMs: TIMELINE_MS, timelineLines: timeline.size, trials });
+      results.push({ kind, parentUptimeSec, timelineMs: TIMELINE_MS, timelineLines: timeline.size, trials });
     }
     return results;
   } finally {

@@ -57,9 +57,9 @@ export const HOW = {
     "any sign of the restore. A trial is fresh when its answer differs from the timeline's and from every other trial's; " +
     "for clonesafe its epoch must also be past the snapshot's. Linux has no epoch, so its answers are judged on the " +
     "comparisons alone (its /init prints `rand: <hex>`).",
-  aged: "the same scenario with the parent left running this many seconds after its QEMU started (both kernels' " +
-    "parents wait side by side; the peer's own uptime at the snapshot is in compare.json), and answering one `rand 32` " +
-    "just before its snapshot, as a busy guest would. Until 2 minutes of uptime Linux reseeds its CRNG at a draw when " +
+  aged: "the same measurement with the parent left running this long (by the wall clock since its QEMU started, and " +
+    "for the peer also by its own `uptime`, recorded in compare.json; both kernels' parents wait side by side), and " +
+    "answering one `rand 32` just before its snapshot, as a busy guest would. Until 2 minutes of uptime Linux reseeds its CRNG at a draw when " +
     "half its uptime has passed since the last reseed, which can hide a restore it did not notice; after that, when " +
     "the key is older than 60 s, so an idle parent's first draw after the snapshot would reseed whatever the restore did.",
   stream: "the race suite's `stream-clone-new-guid`: a parent runs `stream`, `savevm` while it streams, then clones (new " +

@@ -209,22 +209,44 @@ async function bootParent(s: Scratch, snapshots: boolean): Promise<Parent> {
     ...launchOf(o), machine: o.machine, cpu: o.cpu, workDir: dir, stateDrive, lifetimeSec: lifetime(o),
   }));
   await q.waitForLine(kernelOf(o).ready, { timeoutMs: 60_000 });
-  const wait = (o.minUptimeSec ?? 0) * 1000 - (performance.now() - started);
-  if (wait > 0) {
-    o.onProgress?.(`${who(o)}parent -machine ${o.machine}: waiting ${(wait / 1000).toFixed(0)} s until it has run ${o.minUptimeSec} s`);
-    await sleep(wait);
+  if (o.minUptimeSec) {
+    await waitUntilAged(q, kernelOf(o), started, o.minUptimeSec, (t) => o.onProgress?.(`${who(o)}parent -machine ${o.machine}: ${t}`));
   }
   return { q, started };
+}
+
+/** The guest's own answer to `uptime` (a kernel with GuestKernel.uptime). */
+export async function uptimeOf(q: QemuInstance): Promise<number> {
+  const answer = await q.command("uptime");
+  const m = /^uptime: ([\d.]+)$/.exec(answer);
+  if (!m) throw q.failure(`"uptime" answered "${answer}"`);
+  return Number(m[1]);
+}
+
+/**
+ * Waits until a guest has run `sec` seconds: by the wall clock since its QEMU
+ * started (`started`, performance.now()) and, for a kernel that reports its
+ * uptime, by its own clock too (Linux's starts seconds after QEMU does).
+ */
+export async function waitUntilAged(q: QemuInstance, kernel: GuestKernel, started: number, sec: number,
+  progress?: (text: string) => void): Promise<void> {
+  const wall = sec * 1000 - (performance.now() - started);
+  if (wall > 0) {
+    progress?.(`waiting ${(wall / 1000).toFixed(0)} s until it has run ${sec} s`);
+    await sleep(wall);
+  }
+  if (!kernel.uptime) return;
+  for (let up = await uptimeOf(q); up < sec; up = await uptimeOf(q)) {
+    progress?.(`its own uptime is ${up.toFixed(1)} s; waiting until it is ${sec} s`);
+    await sleep((sec - up) * 1000 + 100);
+  }
 }
 
 /** What a parent is like at its snapshot: seconds since QEMU start and, where the guest can tell, its own uptime. */
 async function age(o: RaceOptions, p: Parent): Promise<{ parentAgeSec: number; parentUptimeSec?: number }> {
   const parentAgeSec = (performance.now() - p.started) / 1000;
   if (!kernelOf(o).uptime) return { parentAgeSec };
-  const answer = await p.q.command("uptime");
-  const m = /^uptime: ([\d.]+)$/.exec(answer);
-  if (!m) throw p.q.failure(`"uptime" answered "${answer}"`);
-  return { parentAgeSec, parentUptimeSec: Number(m[1]) };
+  return { parentAgeSec, parentUptimeSec: await uptimeOf(p.q) };
 }
 
 async function guidOf(q: QemuInstance): Promise<string> {
