@@ -136,7 +136,9 @@ export async function compareCommand(argv: string[], build: string): Promise<num
   if (values.write) {
     const repo = resolve(build, "..");
     const json = join(repo, "bench/compare.json");
-    writeFileSync(json, JSON.stringify({ ...results, command: results.command.replace(/^clonesafe compare --write$/, "make compare") }, null, 2) + "\n");
+    const others = argv.filter((a) => a !== "--write");
+    const command = `make compare${others.length ? ` COMPARE_ARGS="${others.join(" ")}"` : ""}`;
+    writeFileSync(json, JSON.stringify({ ...results, command }, null, 2) + "\n");
     const readme = join(repo, "README.md");
     const fromJson = JSON.parse(readFileSync(json, "utf8")) as CompareResults; // the section is generated from the file as written
     writeFileSync(readme, withCompareSection(readFileSync(readme, "utf8"), fromJson));

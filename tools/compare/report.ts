@@ -87,6 +87,13 @@ function betterText(b: Row["better"], markdown: boolean): string {
   return "clonesafe";
 }
 
+/** The rows grouped by measurement (in the order they first ran), each measurement's machines together. */
+function grouped(rows: readonly Row[]): Row[] {
+  const first = new Map<string, number>();
+  rows.forEach((row, i) => { if (!first.has(row.id)) first.set(row.id, i); });
+  return rows.map((row, i) => ({ row, i })).sort((a, b) => first.get(a.row.id)! - first.get(b.row.id)! || a.i - b.i).map((x) => x.row);
+}
+
 function columns(r: CompareResults): KernelName[] {
   return (["clonesafe", "linux"] as const).filter((k) => r.rows.some((row) => row.cells[k]));
 }
@@ -95,7 +102,7 @@ function columns(r: CompareResults): KernelName[] {
 export function terminalTable(r: CompareResults): string {
   const ks = columns(r);
   const rows = [["measurement", "machine", ...ks.map((k) => kernelTitle(k, r.peer)), "better"]];
-  for (const row of r.rows) rows.push([row.what, row.machine, ...ks.map((k) => row.cells[k]?.text ?? "-"), betterText(row.better, false)]);
+  for (const row of grouped(r.rows)) rows.push([row.what, row.machine, ...ks.map((k) => row.cells[k]?.text ?? "-"), betterText(row.better, false)]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((x) => x[c].length)));
   return rows.map((x) => x.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
 }
@@ -127,7 +134,7 @@ export function compareSection(r: CompareResults): string {
     `| measurement | machine | ${ks.map((k) => kernelTitle(k, r.peer)).join(" | ")} | better |`,
     `| --- | --- | ${ks.map(() => "---").join(" | ")} | --- |`,
   ];
-  for (const row of r.rows) {
+  for (const row of grouped(r.rows)) {
     lines.push(`| ${escapeCell(row.what)} | ${row.machine} | ${ks.map((k) => escapeCell(row.cells[k]?.text ?? "")).join(" | ")} | ${betterText(row.better, true)} |`);
   }
   const stale = r.rows.flatMap((row) => ks.flatMap((k) => {
