@@ -59,9 +59,11 @@ export const HOW = {
     "comparisons alone (its /init prints `rand: <hex>`).",
   aged: "the same measurement with the parent left running this long (by the wall clock since its QEMU started, and " +
     "for the peer also by its own `uptime`, recorded in compare.json; both kernels' parents wait side by side), and " +
-    "answering one `rand 32` just before its snapshot, as a busy guest would. Until 2 minutes of uptime Linux reseeds its CRNG at a draw when " +
-    "half its uptime has passed since the last reseed, which can hide a restore it did not notice; after that, when " +
-    "the key is older than 60 s, so an idle parent's first draw after the snapshot would reseed whatever the restore did.",
+    "answering one `rand 32` just before its snapshot, as a busy guest would. Linux's CRNG also reseeds on its own schedule (in current sources " +
+    "a delayed work item: half its uptime apart during the first 2 minutes, every 60 s after that), so a restore of " +
+    "a young guest is often answered fresh by a scheduled reseed rather than by noticing the restore; and a snapshot " +
+    "taken just before a scheduled reseed is answered fresh for the same reason at any age (why the parent waits past " +
+    "120 s, to a point between two scheduled reseeds).",
   stream: "the race suite's `stream-clone-new-guid`: a parent runs `stream`, `savevm` while it streams, then clones (new " +
     "processes, `-loadvm`, a new GUID each; 4 per snapshot) each print this many complete lines after the restore. " +
     "Counted: complete lines that another clone (of any snapshot) also printed. A line the snapshot caught in flight " +
