@@ -50,6 +50,24 @@ function linuxPeer(build: string): { kernel: GuestKernel; peer: PeerDescription 
   };
 }
 
+/** --from-json FILE: the table (and with --write the README section) from saved results, without running anything. */
+function render(file: string, write: boolean, build: string): number {
+  let results: CompareResults;
+  try {
+    results = JSON.parse(readFileSync(file, "utf8")) as CompareResults;
+  } catch (e) {
+    throw new Error(`cannot read saved results ${file}: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (!Array.isArray(results.rows) || !results.machine) throw new Error(`${file} is not the JSON clonesafe compare writes`);
+  process.stdout.write(terminalTable(results) + "\n");
+  if (write) {
+    const readme = join(resolve(build, ".."), "README.md");
+    writeFileSync(readme, withCompareSection(readFileSync(readme, "utf8"), results));
+    progress(`wrote the comparison section of ${readme} from ${file}`);
+  }
+  return 0;
+}
+
 export async function compareCommand(argv: string[], build: string): Promise<number> {
   if (wantsHelp(argv)) {
     process.stdout.write(COMMAND_USAGE.compare + "\n");
@@ -59,10 +77,15 @@ export async function compareCommand(argv: string[], build: string): Promise<num
     args: argv,
     options: {
       peer: { type: "string" }, machine: { type: "string" }, trials: { type: "string" }, only: { type: "string" },
-      json: { type: "string" }, write: { type: "boolean", default: false },
+      json: { type: "string" }, write: { type: "boolean", default: false }, "from-json": { type: "string" },
     },
     strict: true,
   }));
+  if (values["from-json"] !== undefined) {
+    const runOptions = ["peer", "machine", "trials", "only", "json"].filter((k) => values[k as keyof typeof values] !== undefined);
+    if (runOptions.length > 0) throw new UsageError(`--from-json renders saved results; it takes no --${runOptions.join(", --")}`, "compare");
+    return render(values["from-json"], values.write === true, build);
+  }
   const only = values.peer;
   if (only !== undefined && !(KERNELS as readonly string[]).includes(only)) {
     throw new UsageError(`--peer must be one of ${KERNELS.join(", ")}, got "${only}"`, "compare");

@@ -32,6 +32,7 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   after it reseeds: {"clone":k,"guid":…,"epoch":…,"rand":…}. --keep leaves
   them running. Ctrl-C stops them all and removes their copies.`,
   compare: `usage: clonesafe compare [--peer linux|clonesafe] [--machine pc|q35] [--trials N] [--only M,...] [--json FILE] [--write]
+       clonesafe compare --from-json FILE [--write]
   clonesafe and an unmodified Linux 6.1 guest (Debian 12's generic kernel,
   fetched into build/peers/linux by make peer-linux on first use) through the
   same QEMU command lines and restore scenarios; one table on stdout,
@@ -40,6 +41,7 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   some measurements: boot, races, aged, stream, first-fresh, icount, or one
   race scenario. --json FILE saves the results; --write saves them to
   bench/compare.json and the README's comparison section (make compare).
+  --from-json FILE [--write] prints (and writes) saved results, running nothing.
   Exit status 1 if a measurement failed; Ctrl-C stops every QEMU (130).`,
   "migrate-file": `usage: clonesafe migrate-file --qmp SOCK --file F
   Save the running state to F; restore it with run --incoming F. The source
