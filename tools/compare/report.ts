@@ -53,7 +53,8 @@ export const HOW = {
   boot: "wall time from spawning QEMU to the kernel's ready line (`clonesafe ready …`; for Linux the /init's `linux ready …`), " +
     "the same QEMU flags for both (tools/bench/wall.ts), one run after another.",
   race: "the race suite's scenario (tools/races/scenarios.ts), unchanged, with the peer booted instead of clonesafe: a parent " +
-    "snapshotted at idle, its own next `rand 32` as the timeline, then N restores each sent `rand 32` without waiting for " +
+    "snapshotted at idle right after boot (the peer's own uptime then is about 3 s; compare.json has it per row), its " +
+    "own next `rand 32` as the timeline, then N restores each sent `rand 32` without waiting for " +
     "any sign of the restore. A trial is fresh when its answer differs from the timeline's and from every other trial's; " +
     "for clonesafe its epoch must also be past the snapshot's. Linux has no epoch, so its answers are judged on the " +
     "comparisons alone (its /init prints `rand: <hex>`).",
