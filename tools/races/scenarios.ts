@@ -50,10 +50,10 @@ export interface RaceOptions {
   minUptimeSec?: number;
   /**
    * Have the parent answer one `rand 32` just before its snapshot (the answer
-   * is not used). A kernel that reseeds when its key is older than some
-   * interval (Linux: 60 s once it has run 2 minutes) then meets the restore
-   * with a key just used, as a busy guest's would be, not one an idle
-   * parent left to age past the interval.
+   * is not used), so the restore meets a key just used, as a busy guest's
+   * would be: a kernel that reseeds at a draw when its key has grown old
+   * (Linux's did, before it moved its periodic reseed to a timer) would
+   * otherwise reseed at the first draw after any restore of an idle parent.
    */
   drawBeforeSnapshot?: boolean;
   /** Complete stream lines each stream trial waits for after its restore (default STREAM_LINES_PER_TRIAL). */
