@@ -62,6 +62,8 @@ describe("judge: a kernel without an epoch (the Linux peer)", () => {
     expect(peer[1].why).toEqual(["the answer is the snapshot timeline's own answer (served from the restored CRNG state)"]);
     const ours = judgeRand({ epoch: 1, hex: hex("a") }, [{ answer: { epoch: null, hex: hex("b") } }]);
     expect(ours[0].why).toEqual(["no epoch in the output"]);
+    const shifted = judgeRand({ epoch: null, hex: hex("a"), later: [hex("b"), hex("c")] }, [{ answer: { epoch: null, hex: hex("c") } }], { epoch: false });
+    expect(shifted[0].why).toEqual(["the answer is the snapshot timeline's answer to its request 3 (the restored CRNG state, 2 draws on)"]);
   });
 
   it("stream: the peer's lines without epochs are judged by repeats only", () => {

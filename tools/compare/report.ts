@@ -54,8 +54,9 @@ export const HOW = {
     "the same QEMU flags for both (tools/bench/wall.ts), one run after another.",
   race: "the race suite's scenario (tools/races/scenarios.ts), unchanged, with the peer booted instead of clonesafe: a parent " +
     "snapshotted at idle right after boot (the peer's own uptime then is about 3 s; compare.json has it per row), its " +
-    "own next `rand 32` as the timeline, then N restores each sent `rand 32` without waiting for " +
-    "any sign of the restore. A trial is fresh when its answer differs from the timeline's and from every other trial's; " +
+    "own next four answers to `rand 32` as the timeline, then N restores each sent `rand 32` without waiting for " +
+    "any sign of the restore. A trial is fresh when its answer differs from every timeline answer and from every other " +
+    "trial's; " +
     "for clonesafe its epoch must also be past the snapshot's. Linux has no epoch, so its answers are judged on the " +
     "comparisons alone (its /init prints `rand: <hex>`).",
   aged: "the same measurement with the parent left running this long (by the wall clock since its QEMU started, and " +
@@ -71,8 +72,9 @@ export const HOW = {
     "counts when it was printed whole: clonesafe cuts such a line at the next character (`[cut by restore]`), Linux " +
     "has no such fence, and its /init writes each line at once and waits for it to drain (tcdrain) before drawing the next.",
   "first-fresh": "a parent snapshotted at idle streams for 5 s; that is the timeline. Each run restores the snapshot, sends " +
-    "`stream` at once and reads the lines as they arrive; the first whose digits differ from the timeline's line of the " +
-    "same `seq` is the first fresh output, timed from QMP `cont` (same-process `loadvm`, the request written while the " +
+    "`stream` at once and reads the lines as they arrive; the first whose digits the timeline never printed is the " +
+    "first fresh output (not merely different from the timeline's line of the same `seq`: a restored Linux guest was " +
+    "seen a few draws ahead of its timeline, printing the timeline's own outputs shifted by one or two lines), timed from QMP `cont` (same-process `loadvm`, the request written while the " +
     "VM was stopped) or from spawning QEMU (a clone with a new GUID). This includes the time the guest takes to print " +
     "its first line at all; a run that follows the timeline to its end never turned fresh within it.",
   icount: "clonesafe only: `make bench`'s clone with a request waiting (tools/bench/guest.ts) under `-icount shift=0`: " +

@@ -47,7 +47,13 @@ export interface Output { epoch: number | null; hex: string }
 export interface StreamOutput extends Output { seq: number }
 
 /** What the snapshot's own timeline printed. */
-export interface RandTimeline { epoch: number | null; hex: string }
+export interface RandTimeline {
+  epoch: number | null;
+  /** The timeline's answer to the trials' request. */
+  hex: string;
+  /** Its answers to later requests, if it was asked more: repeating one is not fresh either. */
+  later?: readonly string[];
+}
 export interface StreamTimeline {
   /** The epoch of the stream lines at the snapshot (null for a kernel without one). */
   epoch: number | null;
@@ -125,6 +131,8 @@ export function judgeRand(timeline: RandTimeline, observations: readonly RandObs
       const epoch = epochProblem(rules, a.epoch, timeline.epoch);
       if (epoch) why.push(epoch);
       if (a.hex === timeline.hex) why.push("the answer is the snapshot timeline's own answer (served from the restored CRNG state)");
+      const later = timeline.later?.indexOf(a.hex) ?? -1;
+      if (later >= 0) why.push(`the answer is the snapshot timeline's answer to its request ${later + 2} (the restored CRNG state, ${later + 1} draw${later > 0 ? "s" : ""} on)`);
       const others = observations.flatMap((p, j) => (j !== index && p.answer?.hex === a.hex ? [j] : []));
       if (others.length > 0) why.push(`the same answer as trial${others.length > 1 ? "s" : ""} ${others.join(", ")}`);
     }

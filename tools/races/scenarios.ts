@@ -95,6 +95,8 @@ export interface RandResult extends ResultBase {
   kind: "rand";
   /** The parent's answer to `rand 32` right after its snapshot. */
   timeline: string;
+  /** Its answers to the next requests (TIMELINE_RAND_ANSWERS in all): a trial that repeats one is not fresh either. */
+  timelineLater: string[];
   trials: RandTrial[];
 }
 
@@ -260,10 +262,24 @@ async function askRand(q: QemuInstance): Promise<Output> {
   return r;
 }
 
+/**
+ * Requests the parent's timeline answers after its snapshot. More than one:
+ * a restored guest whose kernel drew from its CRNG before the request (Linux
+ * was seen to) answers with what the timeline answered to a later request.
+ */
+export const TIMELINE_RAND_ANSWERS = 4;
+
+async function askTimeline(q: QemuInstance): Promise<{ epoch: number | null; hex: string; later: string[] }> {
+  const first = await askRand(q);
+  const later: string[] = [];
+  for (let i = 1; i < TIMELINE_RAND_ANSWERS; i++) later.push((await askRand(q)).hex);
+  return { ...first, later };
+}
+
 interface RandParent {
   parent: QemuInstance;
   guid: string;
-  timeline: { epoch: number | null; hex: string };
+  timeline: { epoch: number | null; hex: string; later: string[] };
   age: { parentAgeSec: number; parentUptimeSec?: number };
 }
 
@@ -274,7 +290,7 @@ async function savevmParent(s: Scratch): Promise<RandParent> {
   const parentAge = await age(s.o, p);
   if (s.o.drawBeforeSnapshot) await askRand(parent);
   await parent.qmp!.hmp(`savevm ${TAG}`);
-  const timeline = await askRand(parent);
+  const timeline = await askTimeline(parent);
   return { parent, guid: await guidOf(parent), timeline, age: parentAge };
 }
 
@@ -288,7 +304,7 @@ async function migrateParent(s: Scratch): Promise<RandParent & { file: string }>
   const file = join(s.dir("migration"), "vm.state");
   await migrateToFile(parent.qmp!, file);
   await parent.qmp!.execute("cont"); // paused in postmigrate: the original timeline goes on
-  const timeline = await askRand(parent);
+  const timeline = await askTimeline(parent);
   return { parent, guid, file, timeline, age: parentAge };
 }
 
@@ -341,7 +357,7 @@ async function runTrials<T extends { error?: string }>(o: RaceOptions, name: str
 function randResult(o: RaceOptions, scenario: string, p: RandParent, obs: RandObservation[]): RandResult {
   return {
     kind: "rand", scenario, kernel: kernelOf(o).name, machine: o.machine, cpu: cpuLabel(o), snapshotEpoch: p.timeline.epoch,
-    ...p.age, timeline: p.timeline.hex, trials: judgeRand(p.timeline, obs, { epoch: kernelOf(o).hasEpoch }),
+    ...p.age, timeline: p.timeline.hex, timelineLater: p.timeline.later, trials: judgeRand(p.timeline, obs, { epoch: kernelOf(o).hasEpoch }),
   };
 }
 
