@@ -115,7 +115,7 @@ function firstFreshCell(r: FirstFreshResult): Cell {
   const parts: string[] = [];
   if (times.length > 0) parts.push(ms(summarize(times)));
   if (never > 0) parts.push(`${never} of ${r.trials.length} never within the ${(r.timelineMs / 1000).toFixed(0)} s timeline`);
-  if (repeated > 0) parts.push(`${repeated.toLocaleString("en-US")} line${repeated > 1 ? "s" : ""} the timeline had printed came first`);
+  if (repeated > 0) parts.push(`${repeated.toLocaleString("en-US")} line${repeated > 1 ? "s" : ""} the timeline had printed came first (all runs together)`);
   else if (times.length > 0) parts.push("each run's first line");
   if (errors.length > 0) parts.push(`${errors.length} failed: ${errors[0].error}`);
   return {

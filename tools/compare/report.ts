@@ -64,8 +64,10 @@ export const HOW = {
     "answering one `rand 32` just before its snapshot, as a busy guest would. Linux's CRNG also reseeds on its own schedule (in current sources " +
     "a delayed work item: half its uptime apart during the first 2 minutes, every 60 s after that), so a restore of " +
     "a young guest is often answered fresh by a scheduled reseed rather than by noticing the restore; and a snapshot " +
-    "taken just before a scheduled reseed is answered fresh for the same reason at any age (why the parent waits past " +
-    "120 s, to a point between two scheduled reseeds).",
+    "taken just before a scheduled reseed is answered fresh for the same reason at any age. So Linux's first fresh " +
+    "output after such a restore is its next scheduled reseed: how long that takes depends on where in its schedule " +
+    "the snapshot fell (in this run, its output followed the snapshot's timeline line for line until then; the count " +
+    "of those lines is the total over the runs).",
   stream: "the race suite's `stream-clone-new-guid`: a parent runs `stream`, `savevm` while it streams, then clones (new " +
     "processes, `-loadvm`, a new GUID each; 4 per snapshot) each print this many complete lines after the restore. " +
     "Counted: complete lines that another clone (of any snapshot) also printed. A line the snapshot caught in flight " +
