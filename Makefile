@@ -12,7 +12,7 @@ LD := ld
 OBJCOPY := objcopy
 NODE := node
 WASM2C_VERSION := 1.0.32
-APT_PACKAGES := qemu-system-x86 qemu-utils wabt acpica-tools
+APT_PACKAGES := qemu-system-x86 qemu-utils wabt acpica-tools libc6-dev
 APT_TOOLS := qemu-system-x86_64 qemu-img wasm2c iasl acpiexec
 # libvirt for `clonesafe libvirt` and its test (test/integration/libvirt.test.ts),
 # which runs its own private libvirtd (tools/libvirt/private-libvirtd.sh): no
@@ -46,7 +46,7 @@ LOADER_OBJS := $(BUILD)/boot/entry.o $(BUILD)/boot/isr.o $(BUILD)/boot/loader.o 
                $(BUILD)/boot/irq.o $(BUILD)/boot/trap.o $(BUILD)/boot/runtime.o \
                $(BUILD)/boot/hw.o $(BUILD)/boot/kernel.o
 
-.PHONY: build deps npm-deps system-deps libvirt-deps run debug test test-unit test-integration typecheck clean
+.PHONY: build deps npm-deps system-deps libvirt-deps run debug test test-unit test-integration typecheck clean peer-linux compare
 
 build: $(BUILD)/clonesafe.elf $(BUILD)/clonesafe64.elf $(BUILD)/host/kernel.wasm $(BUILD)/tools/clonesafe.mjs
 
@@ -62,6 +62,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 system-deps: $(BUILD)/.system-deps
 $(BUILD)/.system-deps:
 	@missing=""; for t in $(APT_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	[ -f "$$($(CC) -print-file-name=libc.a)" ] || missing="$$missing libc.a"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing $(APT_PACKAGES) (missing:$$missing)"; \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
@@ -201,13 +202,13 @@ typecheck: | npm-deps
 # The JSON report feeds .ci/run's summary line.
 VITEST := npx vitest run --reporter=default --reporter=json --outputFile.json=$(BUILD)/test-report.json
 
-test: build aml-cases typecheck $(BUILD)/fuzz/kernel.wasm libvirt-deps
+test: build aml-cases typecheck $(BUILD)/fuzz/kernel.wasm libvirt-deps peer-linux
 	$(VITEST)
 
 test-unit: build aml-cases $(BUILD)/fuzz/kernel.wasm
 	$(VITEST) --project unit
 
-test-integration: build libvirt-deps
+test-integration: build libvirt-deps peer-linux
 	$(VITEST) --project integration
 
 clean:
@@ -241,6 +242,36 @@ bench-boot bench-clone bench-guest bench-aml bench-size: $(BENCH_DEPS)
 
 bench-crng-ratio: $(BENCH_DEPS)
 	$(NODE) $(BUILD)/tools/bench.mjs crng $(BENCH_ARGS)
+
+# ---- clonesafe against a Linux peer ------------------------------------
+
+# The peer: Debian 12's generic Linux 6.1 kernel (fetched once, never
+# installed; bench/peers/linux/fetch-kernel.sh) with an initramfs holding
+# bench/peers/linux/init.c, built static, and /dev/console.
+PEER_LINUX := $(BUILD)/peers/linux
+peer-linux: $(PEER_LINUX)/vmlinuz $(PEER_LINUX)/initramfs.cpio
+
+$(PEER_LINUX)/vmlinuz: | $(BUILD)/.system-deps
+	bench/peers/linux/fetch-kernel.sh $(PEER_LINUX)
+
+$(PEER_LINUX)/init: bench/peers/linux/init.c | $(BUILD)/.system-deps
+	@mkdir -p $(PEER_LINUX)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(BUILD)/tools/mkinitramfs.mjs: tools/peers/mkinitramfs.ts tools/peers/initramfs.ts | npm-deps
+	@mkdir -p $(BUILD)/tools
+	npx esbuild tools/peers/mkinitramfs.ts --bundle --platform=node --format=esm --target=node20 \
+	  --outfile=$@ --log-level=warning
+
+$(PEER_LINUX)/initramfs.cpio: $(PEER_LINUX)/init $(BUILD)/tools/mkinitramfs.mjs
+	$(NODE) $(BUILD)/tools/mkinitramfs.mjs $< $@
+
+# `make compare`: clonesafe and the Linux peer through the same QEMU command
+# lines and restore scenarios on pc and q35 (tools/compare/); writes
+# bench/compare.json and the README's comparison section. COMPARE_ARGS passes
+# options, e.g. COMPARE_ARGS="--trials 4 --machine pc".
+compare: build peer-linux
+	$(NODE) $(BUILD)/tools/clonesafe.mjs compare --write $(COMPARE_ARGS)
 
 # ---- restore-race soak --------------------------------------------------
 

@@ -111,7 +111,7 @@ function tmpEntries(dir: string): string[] {
 describe("the clonesafe CLI, used as the README shows and with everyday mistakes", () => {
   it("--help works for every command; usage errors exit 2 with a hint and make nothing", async () => {
     const { dir } = testBuild();
-    for (const command of ["run", "snapshot", "clone", "migrate-file", "aml"]) {
+    for (const command of ["run", "snapshot", "clone", "migrate-file", "aml", "compare"]) {
       for (const flag of ["--help", "-h"]) {
         const r = await cli(dir, [command, flag]);
         expect(r.code, `${command} ${flag}: ${r.stderr}`).toBe(0);
@@ -128,6 +128,11 @@ describe("the clonesafe CLI, used as the README shows and with everyday mistakes
       ["migrate-file", "--qmp", "x.sock", "--bogus"],
       ["run", "--machine", "isapc"],
       ["aml", "--bogus"],
+      ["compare", "--peer", "freebsd"],
+      ["compare", "--trials", "0"],
+      ["compare", "--machine", "isapc"],
+      ["compare", "--only", "everything"],
+      ["compare", "--from-json", "saved.json", "--trials", "3"],
     ]) {
       const r = await cli(dir, args);
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
@@ -142,6 +147,20 @@ describe("the clonesafe CLI, used as the README shows and with everyday mistakes
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: cannot read the state file .*missing\.qcow2: ENOENT\n$/);
     expect(tmpEntries(dir)).toEqual([]);
+    // compare renders saved results without running anything; a file that is not its JSON is a failure.
+    const saved = join(dir, "saved.json");
+    writeFileSync(saved, JSON.stringify({
+      date: "2026-12-03T00:00:00Z", command: "make compare", trials: 1, peer: null,
+      machine: { cpu: "c", cores: 2, memoryGiB: 1, os: "o", kernel: "k", node: "n", qemu: "q", gcc: "g", wasm2c: "w", accelerator: "tcg" },
+      rows: [{ id: "boot", what: "Boot: QEMU start → ready line", machine: "pc", how: "boot", better: null, cells: { clonesafe: { text: "400 ms", score: 400 } } }],
+    }));
+    const rendered = await cli(dir, ["compare", "--from-json", saved]);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    expect(rendered.stdout).toMatch(/^Boot: QEMU start → ready line +pc +400 ms$/m);
+    writeFileSync(saved, "{}");
+    const notOurs = await cli(dir, ["compare", "--from-json", saved]);
+    expect(notOurs.code).toBe(1);
+    expect(notOurs.stderr).toMatch(/^error: .*saved\.json is not the JSON clonesafe compare writes\n$/);
   });
 
   it("run: a QEMU that fails to start is a failure with QEMU's message; --incoming is checked and quoted", async () => {

@@ -126,6 +126,8 @@ describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) =
     await virsh(uri, ["snapshot-create-as", name, TAG]);
     const timeline = parseRand(await first.console.command("rand 32"))!; // the snapshot's own timeline
     expect(timeline).not.toBeNull();
+    expect(timeline.epoch, "clonesafe's answers carry an epoch").not.toBeNull();
+    const timelineEpoch = timeline.epoch!;
     first.console.closeSerial();
 
     const observations: RandObservation[] = [];
@@ -176,7 +178,7 @@ describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) =
     for (let i = 0; i < REVERTS; i++) {
       last?.closeSerial();
       const queued = i % 2 === 0;
-      last = await trial(`revert ${i}`, queued, timeline.epoch,
+      last = await trial(`revert ${i}`, queued, timelineEpoch,
         () => virsh(uri, ["snapshot-revert", name, TAG, ...(queued ? ["--paused"] : [])]));
     }
     // save/restore: the state saved is the last revert's (its epoch); the restore gives a new genid again.

@@ -30,4 +30,16 @@ describe("QEMU command line", () => {
       "-loadvm s1", "-s -S", "socket,id=serial0,path=/tmp/s,server=on,wait=on", "-serial chardev:serial0",
     ]) expect(full).toContain(part);
   });
+
+  it("boots a peer kernel on the same machine: -initrd and -append right after -kernel, only when given", () => {
+    const peer = qemuArgs({
+      image: "vmlinuz", initrd: "initramfs.cpio", append: "console=ttyS0 quiet panic=-1", memoryMiB: 256,
+      machine: "pc", serial: { kind: "stdio" },
+    });
+    expect(formatCommandLine("qemu-system-x86_64", peer)).toContain(
+      "-m 256 -kernel vmlinuz -initrd initramfs.cpio -append 'console=ttyS0 quiet panic=-1' -device isa-debug-exit");
+    const ours = qemuArgs({ image: "k", machine: "pc", serial: { kind: "stdio" } });
+    expect(ours).not.toContain("-initrd");
+    expect(ours).not.toContain("-append");
+  });
 });

@@ -9,12 +9,12 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { MachineType } from "../qemu/args.js";
+import type { KernelLaunch, MachineType } from "../qemu/args.js";
 import { launchQemu } from "../qemu/launcher.js";
 
-export interface Subject {
+/** A kernel to time: its image (and, for a peer such as Linux, initrd, command line and memory). */
+export interface Subject extends KernelLaunch {
   name: string;
-  image: string;
   /** The first line the kernel prints when it can serve requests. */
   ready: RegExp;
   /** The line it prints once it has handled a restore. */
@@ -29,7 +29,9 @@ export async function timeToLine(s: Subject, machine: MachineType, pattern: RegE
   const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
   try {
     const start = performance.now();
-    const q = await launchQemu({ image: s.image, machine, workDir, qmp: false, lifetimeSec: 120, ...extra });
+    const q = await launchQemu({
+      image: s.image, initrd: s.initrd, append: s.append, memoryMiB: s.memoryMiB, machine, workDir, qmp: false, lifetimeSec: 120, ...extra,
+    });
     try {
       await q.waitForLine(pattern, { timeoutMs: 60_000 });
       return performance.now() - start;

@@ -5,11 +5,12 @@
 //       the kernel's AML interpreter on the host (tools/aml/cli.ts).
 //   snapshot, clone, migrate-file: snapshot/restore workflows (clone-commands.ts).
 //   libvirt define|undefine, clone --libvirt: as a libvirt guest (libvirt-commands.ts).
+//   compare: clonesafe against a Linux peer on the same restores (compare-command.ts).
 // Owns: dispatch, `run` (its QEMU, and build/qmp.sock while that QEMU lives),
 //   and how every failure ends: one `error: …` line on stderr (then, for a
 //   QEMU that failed, its command line and last lines), status 1; a wrong
 //   command line adds a hint to `<command> --help` and exits 2; Ctrl-C 130.
-// May call: the QEMU argument builder, the AML CLI, the snapshot/clone and libvirt commands.
+// May call: the QEMU argument builder, the AML CLI, the snapshot/clone, libvirt and compare commands.
 // Never: removes a QMP socket another instance is listening on, reports a
 //   QEMU that failed as a kernel exit, or prints usage for a runtime failure.
 
@@ -26,6 +27,7 @@ import { runAml } from "../aml/cli.js";
 import { setHostKernelPath } from "../sim/host-kernel.js";
 import { cloneCommand, migrateFileCommand, snapshotCommand } from "./clone-commands.js";
 import { libvirtCommand } from "./libvirt-commands.js";
+import { compareCommand } from "./compare-command.js";
 import { COMMAND_USAGE, parsed, USAGE, usageHint, UsageError, wantsHelp } from "./usage.js";
 
 /** build/ — the CLI is bundled to build/tools/clonesafe.mjs. */
@@ -192,6 +194,8 @@ async function main(argv: string[]): Promise<number> {
       return migrateFileCommand(rest);
     case "libvirt":
       return libvirtCommand(rest, buildDir());
+    case "compare":
+      return compareCommand(rest, buildDir());
     case "aml":
       if (wantsHelp(rest)) {
         process.stdout.write(COMMAND_USAGE.aml + "\n");

@@ -44,6 +44,18 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   $LIBVIRT_DEFAULT_URI or qemu:///system). COM1 is the unix socket
   DIR/N.serial.sock, or a pty for virsh console. undefine: stop the domain
   if it runs and undefine it with its snapshot metadata; files are kept.`,
+  compare: `usage: clonesafe compare [--peer linux|clonesafe] [--machine pc|q35] [--trials N] [--only M,...] [--json FILE] [--write]
+       clonesafe compare --from-json FILE [--write]
+  clonesafe and an unmodified Linux 6.1 guest (Debian 12's generic kernel,
+  fetched into build/peers/linux by make peer-linux on first use) through the
+  same QEMU command lines and restore scenarios; one table on stdout,
+  progress on stderr. --peer and --machine run one kernel or one machine
+  (default both of each); --trials N (default 8) per scenario; --only runs
+  some measurements: boot, races, aged, stream, first-fresh, icount, or one
+  race scenario. --json FILE saves the results; --write saves them to
+  bench/compare.json and the README's comparison section (make compare).
+  --from-json FILE [--write] prints (and writes) saved results, running nothing.
+  Exit status 1 if a measurement failed; Ctrl-C stops every QEMU (130).`,
   "migrate-file": `usage: clonesafe migrate-file --qmp SOCK --file F
   Save the running state to F; restore it with run --incoming F. The source
   VM stays paused (QMP status postmigrate): resume it with QMP "cont", or

@@ -6,15 +6,14 @@
 import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { migrationToFile, type MachineType } from "../qemu/args.js";
+import { migrationToFile, type KernelLaunch, type MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
 import type { QmpClient } from "../qmp/client.js";
 
 /** The line the kernel prints once a restored clone has reseeded. */
 export const CLONE_NOTIFY = /^vmgenid: notify gen=(\d+) guid=([0-9a-f-]{36}) changed=([01]) epoch=(\d+)$/;
 
-export interface CloneOptions {
-  image: string;
+export interface CloneOptions extends KernelLaunch {
   stateFile: string;
   tag: string;
   count: number;
@@ -54,7 +53,7 @@ export async function launchClone(o: Omit<CloneOptions, "count">, index: number,
   copyFileSync(o.stateFile, state);
   o.onProgress?.(index, "restoring");
   return launchQemu({
-    image: o.image, machine: o.machine, cpu: o.cpu, workDir: dir, stateDrive: state, loadvm: o.tag,
+    image: o.image, initrd: o.initrd, append: o.append, memoryMiB: o.memoryMiB, machine: o.machine, cpu: o.cpu, workDir: dir, stateDrive: state, loadvm: o.tag,
     vmgenid: o.guid?.(index) ?? "auto", lifetimeSec: o.lifetimeSec ?? 600, qmp: launch.qmp,
   });
 }

@@ -1,6 +1,8 @@
 // The one place that builds QEMU command lines for clonesafe: `make run`,
 // the CLI and every integration test go through qemuArgs(), so they boot
-// the same machine.
+// the same machine. `make compare` boots its peer kernel (Linux, with an
+// initrd and a command line) through the same function, so both kernels get
+// the same machine, devices and vmgenid.
 
 export type MachineType = "pc" | "q35";
 
@@ -10,7 +12,11 @@ export type SerialSpec =
   | { kind: "socket"; path: string };
 
 export interface QemuOptions {
+  /** -kernel: clonesafe's multiboot image, or a peer's bzImage. */
   image: string;
+  /** -initrd and -append, for a peer kernel (Linux) only. */
+  initrd?: string;
+  append?: string;
   machine: MachineType;
   memoryMiB?: number;
   /** false: no vmgenid device. A GUID string or "auto" otherwise. */
@@ -28,6 +34,9 @@ export interface QemuOptions {
   extra?: string[];
 }
 
+/** What boots: the kernel and, for a peer, its initrd, command line and memory. */
+export type KernelLaunch = Pick<QemuOptions, "image" | "initrd" | "append" | "memoryMiB">;
+
 export const MACHINE_TYPES: readonly MachineType[] = ["pc", "q35"];
 export const DEBUG_EXIT_DEVICE = "isa-debug-exit,iobase=0xf4,iosize=4";
 /** The vmgenid device's QOM path: `qom-set` of its `guid` followed by a loadvm is an in-process clone. */
@@ -40,6 +49,8 @@ export function qemuArgs(o: QemuOptions): string[] {
     "-accel", "tcg",
     "-m", String(o.memoryMiB ?? 128),
     "-kernel", o.image,
+    ...(o.initrd ? ["-initrd", o.initrd] : []),
+    ...(o.append !== undefined ? ["-append", o.append] : []),
     "-device", DEBUG_EXIT_DEVICE,
     "-display", "none",
     "-monitor", "none",

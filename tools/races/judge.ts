@@ -8,11 +8,15 @@
 // state. A trial's output is fresh when its epoch is past the snapshot's,
 // and no 64-hex-digit output repeats the snapshot timeline (what the
 // original VM printed after the snapshot) or any other trial of the scenario.
+// A kernel without an epoch (the Linux peer of `make compare`, whose lines
+// omit the field) is judged with `{ epoch: false }`: only the comparisons
+// with the timeline and the other trials; for clonesafe a missing epoch is
+// itself a fault.
 
-/** The answer to `rand 32`. */
-export const RAND_ANSWER = /^rand: epoch=(\d+) ([0-9a-f]{64})$/;
-/** One complete `stream` line. */
-export const STREAM_LINE = /^stream: seq=(\d+) epoch=(\d+) ([0-9a-f]{64})$/;
+/** The answer to `rand 32` (the epoch field is absent in a peer's answer). */
+export const RAND_ANSWER = /^rand: (?:epoch=(\d+) )?([0-9a-f]{64})$/;
+/** One complete `stream` line (the epoch field is absent in a peer's line). */
+export const STREAM_LINE = /^stream: seq=(\d+) (?:epoch=(\d+) )?([0-9a-f]{64})$/;
 export const STREAM_STOPPED = /^stream: stopped$/;
 /** How the restored kernel ends a line that the snapshot caught in flight. */
 export const CUT_MARKER = " [cut by restore]";
@@ -38,14 +42,21 @@ const KNOWN_LINE = [
 ];
 const HEX64 = /[0-9a-f]{64}/g;
 
-export interface Output { epoch: number; hex: string }
+/** One output; `epoch` is null when the line carried none. */
+export interface Output { epoch: number | null; hex: string }
 export interface StreamOutput extends Output { seq: number }
 
 /** What the snapshot's own timeline printed. */
-export interface RandTimeline { epoch: number; hex: string }
+export interface RandTimeline {
+  epoch: number | null;
+  /** The timeline's answer to the trials' request. */
+  hex: string;
+  /** Its answers to later requests, if it was asked more: repeating one is not fresh either. */
+  later?: readonly string[];
+}
 export interface StreamTimeline {
-  /** The epoch of the stream lines at the snapshot. */
-  epoch: number;
+  /** The epoch of the stream lines at the snapshot (null for a kernel without one). */
+  epoch: number | null;
   /** Every complete stream line the original VM printed, before and after the snapshot. */
   lines: StreamOutput[];
 }
@@ -80,18 +91,34 @@ export interface StreamTrial extends Verdict {
   outputs: StreamOutput[];
 }
 
+/** What the judge may check: `epoch: false` for a kernel whose lines carry none. */
+export interface JudgeRules { epoch: boolean }
+const WITH_EPOCH: JudgeRules = { epoch: true };
+
+function epochOf(field: string | undefined): number | null {
+  return field === undefined ? null : Number(field);
+}
+
 export function parseRand(line: string): Output | null {
   const m = RAND_ANSWER.exec(line);
-  return m ? { epoch: Number(m[1]), hex: m[2] } : null;
+  return m ? { epoch: epochOf(m[1]), hex: m[2] } : null;
 }
 
 export function parseStream(line: string): StreamOutput | null {
   const m = STREAM_LINE.exec(line);
-  return m ? { seq: Number(m[1]), epoch: Number(m[2]), hex: m[3] } : null;
+  return m ? { seq: Number(m[1]), epoch: epochOf(m[2]), hex: m[3] } : null;
+}
+
+/** Why an output's epoch shows it is not fresh, or null; nothing to say when the rules do not check epochs. */
+function epochProblem(rules: JudgeRules, epoch: number | null, snapshot: number | null): string | null {
+  if (!rules.epoch) return null;
+  if (epoch === null) return "no epoch in the output";
+  if (snapshot !== null && epoch <= snapshot) return `epoch ${epoch} is not past the snapshot's epoch ${snapshot}`;
+  return null;
 }
 
 /** Judges the rand trials of one scenario together (each must differ from all the others). */
-export function judgeRand(timeline: RandTimeline, observations: readonly RandObservation[]): RandTrial[] {
+export function judgeRand(timeline: RandTimeline, observations: readonly RandObservation[], rules: JudgeRules = WITH_EPOCH): RandTrial[] {
   const firstWith = new Map<string, number>();
   observations.forEach((o, i) => { if (o.answer && !firstWith.has(o.answer.hex)) firstWith.set(o.answer.hex, i); });
   return observations.map((o, index) => {
@@ -101,8 +128,11 @@ export function judgeRand(timeline: RandTimeline, observations: readonly RandObs
     if (!a) {
       if (!o.error) why.push("no answer");
     } else {
-      if (a.epoch <= timeline.epoch) why.push(`epoch ${a.epoch} is not past the snapshot's epoch ${timeline.epoch}`);
+      const epoch = epochProblem(rules, a.epoch, timeline.epoch);
+      if (epoch) why.push(epoch);
       if (a.hex === timeline.hex) why.push("the answer is the snapshot timeline's own answer (served from the restored CRNG state)");
+      const later = timeline.later?.indexOf(a.hex) ?? -1;
+      if (later >= 0) why.push(`the answer is the snapshot timeline's answer to its request ${later + 2} (the restored CRNG state, ${later + 1} draw${later > 0 ? "s" : ""} on)`);
       const others = observations.flatMap((p, j) => (j !== index && p.answer?.hex === a.hex ? [j] : []));
       if (others.length > 0) why.push(`the same answer as trial${others.length > 1 ? "s" : ""} ${others.join(", ")}`);
     }
@@ -147,7 +177,7 @@ export function inFlightDigits(fragment: readonly string[]): number {
 }
 
 /** Judges the stream trials of one scenario together. */
-export function judgeStream(timeline: StreamTimeline, observations: readonly StreamObservation[]): StreamTrial[] {
+export function judgeStream(timeline: StreamTimeline, observations: readonly StreamObservation[], rules: JudgeRules = WITH_EPOCH): StreamTrial[] {
   const split = observations.map((o) => splitStream(o.lines));
   const timelineSeq = new Map<string, number>();
   for (const l of timeline.lines) if (!timelineSeq.has(l.hex)) timelineSeq.set(l.hex, l.seq);
@@ -168,15 +198,19 @@ export function judgeStream(timeline: StreamTimeline, observations: readonly Str
     if (digits > IN_FLIGHT_LIMIT) {
       const text = fragment.join("⏎");
       const tail = (fragment[0] ?? "").replace(CUT_MARKER, "");
-      const old = tail ? timeline.lines.find((l) => `stream: seq=${l.seq} epoch=${l.epoch} ${l.hex}`.endsWith(tail)) : undefined;
+      const old = tail ? timeline.lines.find((l) => `stream: seq=${l.seq} ${l.epoch === null ? "" : `epoch=${l.epoch} `}${l.hex}`.endsWith(tail)) : undefined;
       why.push(`the line in flight at the snapshot went on after the restore: "${text.length > 90 ? text.slice(0, 90) + "…" : text}" ` +
         `(${digits} random digits, more than the ${IN_FLIGHT_LIMIT} the UART can have held${old ? `; it is the rest of the timeline's seq=${old.seq}` : ""})`);
     }
     if (outputs.length === 0 && !o.error) why.push("no complete stream line after the restore");
-    const stale = outputs.filter((l) => l.epoch <= timeline.epoch);
-    if (stale.length > 0) {
-      why.push(`${stale.length} line${stale.length > 1 ? "s" : ""} at epoch ${[...new Set(stale.map((l) => l.epoch))].join("/")}, ` +
-        `not past the snapshot's epoch ${timeline.epoch} (seq=${stale.map((l) => l.seq).join(",")})`);
+    if (rules.epoch) {
+      const missing = outputs.filter((l) => l.epoch === null);
+      if (missing.length > 0) why.push(`${missing.length} line${missing.length > 1 ? "s" : ""} without an epoch (seq=${missing.map((l) => l.seq).join(",")})`);
+      const stale = outputs.filter((l) => l.epoch !== null && timeline.epoch !== null && l.epoch <= timeline.epoch);
+      if (stale.length > 0) {
+        why.push(`${stale.length} line${stale.length > 1 ? "s" : ""} at epoch ${[...new Set(stale.map((l) => l.epoch))].join("/")}, ` +
+          `not past the snapshot's epoch ${timeline.epoch} (seq=${stale.map((l) => l.seq).join(",")})`);
+      }
     }
     const repeats = outputs.filter((l) => timelineSeq.has(l.hex));
     if (repeats.length > 0) {

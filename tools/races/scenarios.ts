@@ -5,8 +5,12 @@
 // printed next, then restores N times and records what each trial printed;
 // judge.ts says which trials were fresh and why the others were not.
 //
-// Used by test/integration/races.test.ts (a few trials, asserted) and
-// `make soak` (tools/races/soak.ts, hundreds of trials, tabulated).
+// Used by test/integration/races.test.ts (a few trials, asserted), `make
+// soak` (tools/races/soak.ts, hundreds of trials, tabulated) and `make
+// compare` (tools/compare/, the same scenarios on clonesafe and on a Linux
+// peer: RaceOptions.guest, kernels.ts).
+// Owns: the scenarios' QEMUs and temporary folders (all gone when a scenario
+// returns or throws). May call: the launcher, the clone helpers, the judge.
 // Never waits for the `vmgenid: notify` line before a request: the race
 // between the request and the restore's interrupt is the point.
 
@@ -15,28 +19,45 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CLONE_NOTIFY, launchClone, migrateToFile } from "../clone/clones.js";
-import { incomingFromFile, type MachineType } from "../qemu/args.js";
+import { launchClone, migrateToFile } from "../clone/clones.js";
+import { incomingFromFile, type KernelLaunch, type MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
 import {
   judgeRand, judgeStream, parseRand, parseStream, RAND_ANSWER, STREAM_LINE, STREAM_STOPPED,
-  type RandObservation, type RandTrial, type StreamObservation, type StreamOutput, type StreamTrial,
+  type Output, type RandObservation, type RandTrial, type StreamObservation, type StreamOutput, type StreamTrial,
 } from "./judge.js";
+import { clonesafeKernel, type GuestKernel } from "./kernels.js";
 
 export const REQUEST = "rand 32";
 export const TAG = "s1";
-const READY = /^clonesafe ready\b/;
-const ACPI_NOTIFY = /^acpi: notify /;
 /** Complete stream lines each trial waits for after its restore before it stops the stream. */
 export const STREAM_LINES_PER_TRIAL = 8;
-/** Stream lines the parent's timeline runs on after its snapshot (more than any trial prints). */
+/** Stream lines the parent's timeline runs on after its snapshot at least (and 32 more than a trial waits for). */
 const TIMELINE_STREAM_LINES = 40;
 /** Time for the request's bytes to reach the stopped VM's UART before `cont` (not asserted on). */
 const STOPPED_DELIVERY_MS = 200;
 
 export interface RaceOptions {
-  /** build/clonesafe.elf */
-  image: string;
+  /** build/clonesafe.elf: clonesafe is the guest (unless `guest` names another). */
+  image?: string;
+  /** The guest kernel (clonesafeKernel(image) when absent). */
+  guest?: GuestKernel;
+  /**
+   * Let the parent run this long (seconds since its QEMU started) before its
+   * snapshot, so that no result comes from the guest's boot-time behaviour
+   * (Linux reseeds on a short interval during its first two minutes).
+   */
+  minUptimeSec?: number;
+  /**
+   * Have the parent answer one `rand 32` just before its snapshot (the answer
+   * is not used), so the restore meets a key just used, as a busy guest's
+   * would be: a kernel that reseeds at a draw when its key has grown old
+   * (Linux's did, before it moved its periodic reseed to a timer) would
+   * otherwise reseed at the first draw after any restore of an idle parent.
+   */
+  drawBeforeSnapshot?: boolean;
+  /** Complete stream lines each stream trial waits for after its restore (default STREAM_LINES_PER_TRIAL). */
+  streamLines?: number;
   machine: MachineType;
   /** -cpu; QEMU's default (qemu64: no RDRAND) when absent. */
   cpu?: string;
@@ -58,15 +79,24 @@ export interface RaceOptions {
 
 interface ResultBase {
   scenario: string;
+  /** GuestKernel.name */
+  kernel: string;
   machine: MachineType;
   cpu: string;
-  snapshotEpoch: number;
+  /** null for a kernel whose lines carry no epoch. */
+  snapshotEpoch: number | null;
+  /** Seconds from the parent's QEMU start to its snapshot (the last parent's, for stream scenarios). */
+  parentAgeSec: number;
+  /** The parent's own `uptime` answer just before the snapshot, for a kernel that has the command. */
+  parentUptimeSec?: number;
 }
 
 export interface RandResult extends ResultBase {
   kind: "rand";
   /** The parent's answer to `rand 32` right after its snapshot. */
   timeline: string;
+  /** Its answers to the next requests (TIMELINE_RAND_ANSWERS in all): a trial that repeats one is not fresh either. */
+  timelineLater: string[];
   trials: RandTrial[];
 }
 
@@ -144,7 +174,15 @@ async function withScratch<T>(o: RaceOptions, body: (s: Scratch) => Promise<T>):
   }
 }
 
-function lifetime(o: RaceOptions): number { return o.lifetimeSec ?? 300; }
+function lifetime(o: RaceOptions): number { return o.lifetimeSec ?? 300 + (o.minUptimeSec ?? 0); }
+export function kernelOf(o: RaceOptions): GuestKernel {
+  if (o.guest) return o.guest;
+  if (!o.image) throw new Error("a race scenario needs a guest kernel or a clonesafe image");
+  return clonesafeKernel(o.image);
+}
+function launchOf(o: RaceOptions): KernelLaunch { return kernelOf(o).launch; }
+/** A progress line's prefix naming a peer kernel (none for clonesafe, so the soak's lines stay as they were). */
+function who(o: RaceOptions): string { return o.guest && o.guest.name !== "clonesafe" ? `${o.guest.name}: ` : ""; }
 function lineTimeout(o: RaceOptions): number { return o.lineTimeoutMs ?? 60_000; }
 function cpuLabel(o: RaceOptions): string { return o.cpu ?? "default"; }
 
@@ -158,7 +196,9 @@ function reason(e: unknown): string {
 
 // ---- parents: the snapshot and its own timeline ---------------------------
 
-async function bootParent(s: Scratch, snapshots: boolean): Promise<QemuInstance> {
+interface Parent { q: QemuInstance; started: number }
+
+async function bootParent(s: Scratch, snapshots: boolean): Promise<Parent> {
   const o = s.o;
   const dir = s.dir("parent");
   let stateDrive: string | undefined;
@@ -166,43 +206,106 @@ async function bootParent(s: Scratch, snapshots: boolean): Promise<QemuInstance>
     stateDrive = join(dir, "state.qcow2");
     execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
   }
+  const started = performance.now();
   const q = await s.adopt(await launchQemu({
-    image: o.image, machine: o.machine, cpu: o.cpu, workDir: dir, stateDrive, lifetimeSec: lifetime(o),
+    ...launchOf(o), machine: o.machine, cpu: o.cpu, workDir: dir, stateDrive, lifetimeSec: lifetime(o),
   }));
-  await q.waitForLine(READY, { timeoutMs: 60_000 });
-  return q;
+  await q.waitForLine(kernelOf(o).ready, { timeoutMs: 60_000 });
+  if (o.minUptimeSec) {
+    await waitUntilAged(q, kernelOf(o), started, o.minUptimeSec, (t) => o.onProgress?.(`${who(o)}parent -machine ${o.machine}: ${t}`));
+  }
+  return { q, started };
+}
+
+/** The guest's own answer to `uptime` (a kernel with GuestKernel.uptime). */
+export async function uptimeOf(q: QemuInstance): Promise<number> {
+  const answer = await q.command("uptime");
+  const m = /^uptime: ([\d.]+)$/.exec(answer);
+  if (!m) throw q.failure(`"uptime" answered "${answer}"`);
+  return Number(m[1]);
+}
+
+/**
+ * Waits until a guest has run `sec` seconds: by the wall clock since its QEMU
+ * started (`started`, performance.now()) and, for a kernel that reports its
+ * uptime, by its own clock too (Linux's starts seconds after QEMU does).
+ */
+export async function waitUntilAged(q: QemuInstance, kernel: GuestKernel, started: number, sec: number,
+  progress?: (text: string) => void): Promise<void> {
+  const wall = sec * 1000 - (performance.now() - started);
+  if (wall > 0) {
+    progress?.(`waiting ${(wall / 1000).toFixed(0)} s until it has run ${sec} s`);
+    await sleep(wall);
+  }
+  if (!kernel.uptime) return;
+  for (let up = await uptimeOf(q); up < sec; up = await uptimeOf(q)) {
+    progress?.(`its own uptime is ${up.toFixed(1)} s; waiting until it is ${sec} s`);
+    await sleep((sec - up) * 1000 + 100);
+  }
+}
+
+/** What a parent is like at its snapshot: seconds since QEMU start and, where the guest can tell, its own uptime. */
+async function age(o: RaceOptions, p: Parent): Promise<{ parentAgeSec: number; parentUptimeSec?: number }> {
+  const parentAgeSec = (performance.now() - p.started) / 1000;
+  if (!kernelOf(o).uptime) return { parentAgeSec };
+  return { parentAgeSec, parentUptimeSec: await uptimeOf(p.q) };
 }
 
 async function guidOf(q: QemuInstance): Promise<string> {
   return (await q.qmp!.execute<{ guid: string }>("query-vm-generation-id")).guid;
 }
 
-async function askRand(q: QemuInstance): Promise<{ epoch: number; hex: string }> {
+async function askRand(q: QemuInstance): Promise<Output> {
   const answer = await q.command(REQUEST);
   const r = parseRand(answer);
   if (!r) throw q.failure(`"${REQUEST}" answered "${answer}"`);
   return r;
 }
 
-interface RandParent { parent: QemuInstance; guid: string; timeline: { epoch: number; hex: string } }
+/**
+ * Requests the parent's timeline answers after its snapshot. More than one:
+ * a restored guest whose kernel drew from its CRNG before the request (Linux
+ * was seen to) answers with what the timeline answered to a later request.
+ */
+export const TIMELINE_RAND_ANSWERS = 4;
+
+async function askTimeline(q: QemuInstance): Promise<{ epoch: number | null; hex: string; later: string[] }> {
+  const first = await askRand(q);
+  const later: string[] = [];
+  for (let i = 1; i < TIMELINE_RAND_ANSWERS; i++) later.push((await askRand(q)).hex);
+  return { ...first, later };
+}
+
+interface RandParent {
+  parent: QemuInstance;
+  guid: string;
+  timeline: { epoch: number | null; hex: string; later: string[] };
+  age: { parentAgeSec: number; parentUptimeSec?: number };
+}
 
 /** A parent at idle, snapshot `s1` in its state drive, and its next answer to `rand 32`. */
 async function savevmParent(s: Scratch): Promise<RandParent> {
-  const parent = await bootParent(s, true);
+  const p = await bootParent(s, true);
+  const parent = p.q;
+  const parentAge = await age(s.o, p);
+  if (s.o.drawBeforeSnapshot) await askRand(parent);
   await parent.qmp!.hmp(`savevm ${TAG}`);
-  const timeline = await askRand(parent);
-  return { parent, guid: await guidOf(parent), timeline };
+  const timeline = await askTimeline(parent);
+  return { parent, guid: await guidOf(parent), timeline, age: parentAge };
 }
 
 /** A parent at idle migrated to a file (then resumed), and its next answer to `rand 32`. */
 async function migrateParent(s: Scratch): Promise<RandParent & { file: string }> {
-  const parent = await bootParent(s, false);
+  const p = await bootParent(s, false);
+  const parent = p.q;
   const guid = await guidOf(parent);
+  const parentAge = await age(s.o, p);
+  if (s.o.drawBeforeSnapshot) await askRand(parent);
   const file = join(s.dir("migration"), "vm.state");
   await migrateToFile(parent.qmp!, file);
   await parent.qmp!.execute("cont"); // paused in postmigrate: the original timeline goes on
-  const timeline = await askRand(parent);
-  return { parent, guid, file, timeline };
+  const timeline = await askTimeline(parent);
+  return { parent, guid, file, timeline, age: parentAge };
 }
 
 // ---- trials -------------------------------------------------------------
@@ -212,9 +315,9 @@ async function migrateParent(s: Scratch): Promise<RandParent & { file: string }>
  * (`vmgenid: notify`, then `acpi: notify`), so the next trial starts from a
  * quiet console. Only ever after the request was sent and answered.
  */
-async function settle(q: QemuInstance, from: number, timeoutMs: number): Promise<void> {
-  const notify = await q.waitForLine(CLONE_NOTIFY, { from, timeoutMs });
-  await q.waitForLine(ACPI_NOTIFY, { from: notify.index, timeoutMs });
+async function settle(q: QemuInstance, o: RaceOptions, from: number, timeoutMs: number): Promise<void> {
+  let at = from;
+  for (const line of kernelOf(o).restoreAnnounced) at = (await q.waitForLine(line, { from: at, timeoutMs })).index;
 }
 
 async function answerAfter(q: QemuInstance, from: number, timeoutMs: number): Promise<RandObservation> {
@@ -233,7 +336,7 @@ async function sameProcessRandTrial(q: QemuInstance, o: RaceOptions, restore: ()
   const observed = await answerAfter(q, from, lineTimeout(o));
   if (observed.answer) {
     try {
-      await settle(q, from, lineTimeout(o));
+      await settle(q, o, from, lineTimeout(o));
     } catch (e) {
       observed.error = `the restore was never announced: ${reason(e)}`;
     }
@@ -246,15 +349,15 @@ async function runTrials<T extends { error?: string }>(o: RaceOptions, name: str
   for (let i = 0; i < o.trials; i++) {
     const t = await trial(i);
     out.push(t);
-    o.onProgress?.(`${name} -machine ${o.machine}: trial ${i + 1}/${o.trials}${t.error ? ` (${t.error})` : ""}`);
+    o.onProgress?.(`${who(o)}${name} -machine ${o.machine}: trial ${i + 1}/${o.trials}${t.error ? ` (${t.error})` : ""}`);
   }
   return out;
 }
 
 function randResult(o: RaceOptions, scenario: string, p: RandParent, obs: RandObservation[]): RandResult {
   return {
-    kind: "rand", scenario, machine: o.machine, cpu: cpuLabel(o), snapshotEpoch: p.timeline.epoch,
-    timeline: p.timeline.hex, trials: judgeRand(p.timeline, obs),
+    kind: "rand", scenario, kernel: kernelOf(o).name, machine: o.machine, cpu: cpuLabel(o), snapshotEpoch: p.timeline.epoch,
+    ...p.age, timeline: p.timeline.hex, timelineLater: p.timeline.later, trials: judgeRand(p.timeline, obs, { epoch: kernelOf(o).hasEpoch }),
   };
 }
 
@@ -321,7 +424,7 @@ function cloneScenario(o: RaceOptions, scenario: string, sameGuid: boolean): Pro
     await p.parent.qmp!.execute("stop"); // the state file stays as saved
     const stateFile = join(p.parent.workDir, "state.qcow2");
     const obs = await runTrials(o, scenario, () => newProcessRandTrial(s, (dir) => launchClone({
-      image: o.image, stateFile, tag: TAG, machine: o.machine, cpu: o.cpu, workDir: dir,
+      ...launchOf(o), stateFile, tag: TAG, machine: o.machine, cpu: o.cpu, workDir: dir,
       guid: () => (sameGuid ? p.guid : "auto"), lifetimeSec: lifetime(o),
     }, 0, { qmp: false })));
     return randResult(o, scenario, p, obs);
@@ -337,7 +440,7 @@ function incomingScenario(o: RaceOptions, scenario: string, sameGuid: boolean): 
     const p = await migrateParent(s);
     await p.parent.qmp!.execute("stop");
     const obs = await runTrials(o, scenario, () => newProcessRandTrial(s, (dir) => launchQemu({
-      image: o.image, machine: o.machine, cpu: o.cpu, workDir: dir, incoming: incomingFromFile(p.file),
+      ...launchOf(o), machine: o.machine, cpu: o.cpu, workDir: dir, incoming: incomingFromFile(p.file),
       vmgenid: sameGuid ? p.guid : "auto", qmp: false, lifetimeSec: lifetime(o),
     }), INCOMING_ABSORBER));
     return randResult(o, scenario, p, obs);
@@ -371,7 +474,8 @@ interface StreamParent {
   parent: QemuInstance;
   guid: string;
   snapshotSeq: number;
-  epoch: number;
+  epoch: number | null;
+  age: { parentAgeSec: number; parentUptimeSec?: number };
   /** The parent's complete stream lines, before and after its snapshot (read before any trial prints). */
   timeline: StreamOutput[];
   file?: string;
@@ -382,8 +486,10 @@ interface StreamParent {
  * parent's timeline run on for a while, and stops its stream.
  */
 async function streamingParent(s: Scratch, how: "savevm" | "migrate"): Promise<StreamParent> {
-  const parent = await bootParent(s, how === "savevm");
+  const p = await bootParent(s, how === "savevm");
+  const parent = p.q;
   const guid = await guidOf(parent);
+  const parentAge = await age(s.o, p);
   parent.sendLine("stream");
   await waitStreamLines(parent, 0, 40, 60_000);
   let file: string | undefined;
@@ -399,15 +505,16 @@ async function streamingParent(s: Scratch, how: "savevm" | "migrate"): Promise<S
   const snapshotSeq = Math.max(...seen.map((l) => l.seq));
   const epoch = seen[seen.length - 1].epoch;
   if (how === "migrate") await parent.qmp!.execute("cont");
-  await parent.waitForLine(new RegExp(`^stream: seq=${snapshotSeq + TIMELINE_STREAM_LINES} `), { timeoutMs: 60_000 });
+  const runOn = Math.max(TIMELINE_STREAM_LINES, (s.o.streamLines ?? STREAM_LINES_PER_TRIAL) + 32);
+  await parent.waitForLine(new RegExp(`^stream: seq=${snapshotSeq + runOn} `), { timeoutMs: 60_000 });
   await stopStream(parent, 0, 60_000);
-  return { parent, guid, snapshotSeq, epoch, timeline: streamOutputs(parent.lines), file };
+  return { parent, guid, snapshotSeq, epoch, age: parentAge, timeline: streamOutputs(parent.lines), file };
 }
 
 /** What a trial printed from `from` (its restore) until its stream stopped. */
-async function streamTrial(q: QemuInstance, from: number, timeoutMs: number): Promise<StreamObservation> {
+async function streamTrial(q: QemuInstance, o: RaceOptions, from: number, timeoutMs: number): Promise<StreamObservation> {
   try {
-    const next = await waitStreamLines(q, from, STREAM_LINES_PER_TRIAL, timeoutMs);
+    const next = await waitStreamLines(q, from, o.streamLines ?? STREAM_LINES_PER_TRIAL, timeoutMs);
     const stopped = await stopStream(q, next, timeoutMs);
     return { lines: q.lines.slice(from, stopped + 1) };
   } catch (e) {
@@ -425,17 +532,17 @@ async function streamRound(s: Scratch, kind: StreamRestoreKind, count: number, n
   const obs: StreamObservation[] = [];
   const report = (t: StreamObservation) => {
     obs.push(t);
-    o.onProgress?.(`${name} -machine ${o.machine}: trial ${done + obs.length}/${o.trials}${t.error ? ` (${t.error})` : ""}`);
+    o.onProgress?.(`${who(o)}${name} -machine ${o.machine}: trial ${done + obs.length}/${o.trials}${t.error ? ` (${t.error})` : ""}`);
   };
   if (kind === "loadvm") {
     const q = p.parent;
     for (let i = 0; i < count; i++) {
       const from = q.lines.length;
       await q.qmp!.hmp(`loadvm ${TAG}`);
-      const t = await streamTrial(q, from, lineTimeout(o));
+      const t = await streamTrial(q, o, from, lineTimeout(o));
       if (!t.error) {
         try {
-          await settle(q, from, lineTimeout(o));
+          await settle(q, o, from, lineTimeout(o));
         } catch (e) {
           t.error = `the restore was never announced: ${reason(e)}`;
         }
@@ -452,14 +559,14 @@ async function streamRound(s: Scratch, kind: StreamRestoreKind, count: number, n
       try {
         q = await s.adopt(await (kind === "incoming-same-guid"
           ? launchQemu({
-            image: o.image, machine: o.machine, cpu: o.cpu, workDir: dir, incoming: incomingFromFile(p.file!),
+            ...launchOf(o), machine: o.machine, cpu: o.cpu, workDir: dir, incoming: incomingFromFile(p.file!),
             vmgenid: p.guid, qmp: false, lifetimeSec: lifetime(o),
           })
           : launchClone({
-            image: o.image, stateFile, tag: TAG, machine: o.machine, cpu: o.cpu, workDir: dir,
+            ...launchOf(o), stateFile, tag: TAG, machine: o.machine, cpu: o.cpu, workDir: dir,
             guid: () => (kind === "clone-same-guid" ? p.guid : "auto"), lifetimeSec: lifetime(o),
           }, 0, { qmp: false })));
-        t = await streamTrial(q, 0, lineTimeout(o));
+        t = await streamTrial(q, o, 0, lineTimeout(o));
       } catch (e) {
         t = { lines: q?.lines.slice() ?? [], error: reason(e) };
       } finally {
@@ -486,17 +593,19 @@ export function streamCutBy(kind: StreamRestoreKind, o: RaceOptions): Promise<St
     const timeline: StreamOutput[] = [];
     const obs: StreamObservation[] = [];
     const snapshotSeqs: number[] = [];
-    let epoch = 0;
+    let epoch: number | null = null;
+    let parentAge: StreamParent["age"] = { parentAgeSec: 0 };
     while (obs.length < o.trials) {
       const round = await streamRound(s, kind, Math.min(STREAM_TRIALS_PER_SNAPSHOT, o.trials - obs.length), scenario, obs.length);
       timeline.push(...round.p.timeline);
       obs.push(...round.obs);
       snapshotSeqs.push(round.p.snapshotSeq);
-      epoch = Math.max(epoch, round.p.epoch);
+      if (round.p.epoch !== null) epoch = Math.max(epoch ?? 0, round.p.epoch);
+      parentAge = round.p.age;
     }
     return {
-      kind: "stream", scenario, machine: o.machine, cpu: cpuLabel(o), snapshotEpoch: epoch,
-      timeline, snapshotSeqs, trials: judgeStream({ epoch, lines: timeline }, obs),
+      kind: "stream", scenario, kernel: kernelOf(o).name, machine: o.machine, cpu: cpuLabel(o), snapshotEpoch: epoch,
+      ...parentAge, timeline, snapshotSeqs, trials: judgeStream({ epoch, lines: timeline }, obs, { epoch: kernelOf(o).hasEpoch }),
     };
   });
 }
