@@ -48,7 +48,7 @@ LOADER_OBJS := $(BUILD)/boot/entry.o $(BUILD)/boot/isr.o $(BUILD)/boot/loader.o 
 
 .PHONY: build deps npm-deps system-deps libvirt-deps run debug test test-unit test-integration typecheck clean peer-linux compare
 
-build: $(BUILD)/clonesafe.elf $(BUILD)/clonesafe64.elf $(BUILD)/host/kernel.wasm $(BUILD)/tools/clonesafe.mjs
+build: $(BUILD)/clonesafe.elf $(BUILD)/clonesafe-pvh.elf $(BUILD)/clonesafe64.elf $(BUILD)/host/kernel.wasm $(BUILD)/tools/clonesafe.mjs
 
 # ---- dependencies -------------------------------------------------------
 
@@ -162,6 +162,15 @@ $(BUILD)/clonesafe64.elf: $(LOADER_OBJS) $(BUILD)/boot/ksyms-empty.o boot/linker
 # QEMU's multiboot loader refuses ELF64: wrap the same bytes as ELF32.
 $(BUILD)/clonesafe.elf: $(BUILD)/clonesafe64.elf
 	$(OBJCOPY) -O elf32-i386 --strip-all $< $@
+	@echo "image: $@ $$(stat -c %s $@) bytes"
+
+# The PVH image: the same ELF64 with the multiboot header's 12 bytes zeroed,
+# so QEMU's -kernel finds no multiboot header and takes the PVH note
+# (boot/entry.S); every function stays where it is, and so does .ksyms.
+$(BUILD)/clonesafe-pvh.elf: $(BUILD)/clonesafe64.elf
+	head -c 12 /dev/zero > $(BUILD)/boot/multiboot-zeroed.bin
+	$(OBJCOPY) --strip-all --update-section .multiboot=$(BUILD)/boot/multiboot-zeroed.bin $< $@
+	@if od -An -tx4 -N 8192 $@ | grep -q 1badb002; then echo "error: $@ still holds a multiboot header" >&2; rm -f $@; exit 1; fi
 	@echo "image: $@ $$(stat -c %s $@) bytes"
 
 # ---- host tools ---------------------------------------------------------

@@ -1,6 +1,6 @@
 /*
- * Multiboot entry and the 32→64-bit trampoline.
- * Owns: the multiboot header, the page tables' layout, the GDT, SSE
+ * Multiboot and PVH entries and the 32→64-bit trampoline.
+ * Owns: the multiboot header, the PVH note, the page tables' layout, the GDT, SSE
  * enablement and the boot stack. The address space:
  *   0 .. 16 MiB          identity, 2 MiB pages: the image, stacks, low memory
  *   16 .. 32 MiB         Wasm linear memory, identity, 4 KiB pages that the
@@ -15,6 +15,7 @@
  */
 #define MB_MAGIC 0x1BADB002
 #define MB_FLAGS 0x00000003          /* page-aligned modules, memory info */
+#define PVH_MAGIC 0x336ec578         /* struct hvm_start_info's magic */
 
 #define PTE_P   0x001
 #define PTE_W   0x002
@@ -34,8 +35,28 @@
     .align 4
     .long MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
 
+/* The PVH entry note (Xen's ELF note XEN_ELFNOTE_PHYS32_ENTRY): where a PVH
+ * loader (QEMU -kernel after it finds no multiboot header, Firecracker,
+ * cloud-hypervisor) starts the image, in 32-bit protected mode with paging
+ * off and %ebx holding the physical address of struct hvm_start_info. The
+ * PVH image is this one with the multiboot header's bytes zeroed (Makefile),
+ * so both images have every function at the same address. */
+#define XEN_ELFNOTE_PHYS32_ENTRY 18
+    .section .note.pvh, "a", @note
+    .align 4
+    .long 4, 4, XEN_ELFNOTE_PHYS32_ENTRY
+    .asciz "Xen"
+    .align 4
+    .long _start_pvh
+
     .section .text.boot32, "ax"
     .code32
+    /* PVH: the boot protocol's magic in %eax as multiboot passes its own, so
+     * the kernel tells the two apart by it; %ebx already holds the info. */
+    .global _start_pvh
+_start_pvh:
+    movl $PVH_MAGIC, %eax
+    /* fall through */
     .global _start
 _start:
     cli

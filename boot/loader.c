@@ -62,13 +62,47 @@ static void idt_init(void) {
   __asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
+/* The loader places Wasm linear memory at [LINEAR_MEMORY_BASE,
+ * LINEAR_MEMORY_LIMIT) before the kernel runs, so it must check that this is
+ * RAM; everything else about memory is the kernel's to read and decide. */
+#define MULTIBOOT_MAGIC 0x2BADB002
+#define PVH_MAGIC 0x336ec578
+
 /* Multiboot v1 information: flags bit 0 means mem_lower/mem_upper are valid. */
-static void check_memory(uint32_t magic, uint32_t mbi) {
-  if (magic != 0x2BADB002) loader_panic("not started by a multiboot loader");
-  const uint32_t *info = (const uint32_t *)(uint64_t)mbi;
+static void check_multiboot_memory(uint32_t mbi) {
+  const uint32_t *info = (const uint32_t *)phys_to_virt(mbi);
   if (!(info[0] & 1)) loader_panic("multiboot info has no memory size");
   uint64_t top = 0x100000ull + (uint64_t)info[2] * 1024; /* mem_upper, KiB above 1 MiB */
   if (top < LINEAR_MEMORY_LIMIT) loader_panic("less than 32 MiB of contiguous RAM above 1 MiB");
+}
+
+/* struct hvm_start_info (Xen's arch-x86/hvm/start_info.h): version 1 and
+ * later carry a memory map of {addr, size, type, reserved} entries. */
+struct __attribute__((packed)) pvh_start_info {
+  uint32_t magic, version, flags, nr_modules;
+  uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr, memmap_paddr;
+  uint32_t memmap_entries, reserved;
+};
+struct __attribute__((packed)) pvh_memmap_entry { uint64_t addr, size; uint32_t type, reserved; };
+#define PVH_MEMMAP_RAM 1
+
+static void check_pvh_memory(uint32_t info) {
+  const struct pvh_start_info *si = phys_to_virt(info);
+  if (si->magic != PVH_MAGIC) loader_panic("PVH start info has the wrong magic");
+  if (si->version < 1) loader_panic("PVH start info version 0 has no memory map");
+  if (si->memmap_paddr >= DIRECT_MAP_SIZE - 1024 * sizeof(struct pvh_memmap_entry))
+    loader_panic("PVH memory map lies above 4 GiB");
+  const struct pvh_memmap_entry *map = phys_to_virt(si->memmap_paddr);
+  for (uint32_t i = 0; i < si->memmap_entries && i < 1024; i++) {
+    if (map[i].type == PVH_MEMMAP_RAM && map[i].addr <= 0x100000 && map[i].addr + map[i].size >= LINEAR_MEMORY_LIMIT) return;
+  }
+  loader_panic("less than 32 MiB of contiguous RAM above 1 MiB");
+}
+
+static void check_memory(uint32_t magic, uint32_t info) {
+  if (magic == MULTIBOOT_MAGIC) check_multiboot_memory(info);
+  else if (magic == PVH_MAGIC) check_pvh_memory(info);
+  else loader_panic("not started by a multiboot or PVH loader");
 }
 
 void loader_main(uint32_t magic, uint32_t mbi) {

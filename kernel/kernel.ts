@@ -18,7 +18,7 @@ import {
   amlInterpreter, amlLoadTable, amlNotifyCount, deliverPendingNotifies,
   registerAmlCommand,
 } from "./aml/index";
-import { memoryInit, memoryMapBytes, registerMmCommand } from "./mm/index";
+import { bootRsdp, memoryInit, memoryMapBytes, registerMmCommand } from "./mm/index";
 import { currentGuidText, registerVmgenidCommands, vmgenidInit, vmgenidStats } from "./drivers/vmgenid/index";
 import { entropyWaitTicks, randomInit, randomInterrupt, randomStats, registerRandomCommands, setInterruptPoller } from "./random/index";
 import { epoch, setRestoreSignalHandler, watchRestoreSignal } from "./random/crng";
@@ -122,7 +122,7 @@ export function boot(magic: u32, mbi: u32): void {
   uartInit();
   log("clonesafe", "booting");
   memoryInit(magic, mbi);
-  const acpi = discoverAcpi();
+  const acpi = discoverAcpi(bootRsdp);
   loadNamespace(acpi);
   vmgenidInit();
   randomInit(bootData(acpi));

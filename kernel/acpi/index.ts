@@ -61,12 +61,12 @@ export class AcpiDiscovery {
 }
 
 /** Walks the firmware's tables, logs one line per table, and returns what it found. */
-export function discoverAcpi(): AcpiDiscovery {
+export function discoverAcpi(rsdpGiven: u64 = 0): AcpiDiscovery {
   const discovery = new AcpiDiscovery();
   const errors = new AcpiErrors();
   discovery.errors = errors.list;
 
-  const rsdp = findRsdp(errors);
+  const rsdp = findRsdp(errors, rsdpGiven);
   if (rsdp == null) {
     log("acpi", "no RSDP found in the EBDA or at 0xe0000-0xfffff; continuing without ACPI");
     return discovery;

@@ -3,6 +3,8 @@
 // (ACPI 6.5 §5.2.5.1). A candidate counts only if its checksum (first 20
 // bytes) and, for revision 2 and later, its extended checksum (over its
 // `length` bytes) are right; a bad candidate is reported and the scan goes on.
+// A boot protocol that names the RSDP (PVH) is believed only if that
+// candidate passes the same checks.
 // Owns: the scan and the RSDP's fields. May call: hw.physRead (the EBDA
 // pointer) and the copy helpers of tables.ts. Never: reads outside the two
 // scan regions, or trusts a candidate's length before bounding it.
@@ -52,8 +54,24 @@ export class Rsdp {
   }
 }
 
-/** The first valid RSDP: EBDA first, then the BIOS area. Null when none. */
-export function findRsdp(errors: AcpiErrors): Rsdp | null {
+/**
+ * The RSDP the boot protocol gave (PVH's rsdp_paddr) when it checks out;
+ * else the first valid one of the scan: EBDA first, then the BIOS area.
+ * Null when none.
+ */
+export function findRsdp(errors: AcpiErrors, given: u64 = 0): Rsdp | null {
+  if (given != 0) {
+    if (given >= 0x100000000 - <u64>RSDP_V2_LENGTH) {
+      errors.report("RSDP", given, REASON_RSDP_LENGTH, "the boot protocol's RSDP address is above 4 GiB; scanning instead");
+    } else {
+      if (load<u64>(copyPhysical(given, 8).dataStart) != RSDP_SIGNATURE) {
+        errors.report("RSDP", given, REASON_RSDP_LENGTH, "the boot protocol's RSDP address holds no \"RSD PTR \" signature; scanning instead");
+      } else {
+        const named = validateRsdp(given, given + <u64>RSDP_V2_LENGTH + 0x1000, errors);
+        if (named != null) return named;
+      }
+    }
+  }
   const ebda = ebdaAddress();
   if (ebda != 0) {
     const inEbda = scanForRsdp(ebda, ebda + <u64>EBDA_SCAN_LENGTH, errors);
