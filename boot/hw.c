@@ -54,6 +54,10 @@ void HW(outl)(hw_t *h, u32 port, u32 v) { (void)h; outl((uint16_t)port, v); }
 u32 HW(wait_irq)(hw_t *h) { (void)h; return irq_wait(); }
 u32 HW(poll_irq)(hw_t *h) { (void)h; return irq_poll(); }
 
+/* Interrupt delivery mechanics the kernel chose (boot/irq.c says what each does). */
+void HW(irq_use_apic)(hw_t *h, u64 lapic_phys) { (void)h; irq_use_apic(lapic_phys); }
+void HW(irq_mask_on_entry)(hw_t *h, u32 line, u64 ioapic_phys, u32 pin) { (void)h; irq_mask_on_entry(line, ioapic_phys, pin); }
+
 void HW(halt)(hw_t *h) {
   (void)h;
   for (;;) __asm__ volatile("cli; hlt");

@@ -4,7 +4,12 @@
  * Owns: the pending-line mask and the 8259 remap. irq_record masks the line
  * and acknowledges it, so a level-triggered source cannot storm before the
  * kernel has served it; the kernel unmasks the line when it is done.
- * Never: calls into Wasm, or unmasks a line.
+ * Two ways to do that, and the kernel says which (irq_use_apic): through the
+ * 8259 (mask in its IMR, EOI to it), or through the local APIC (EOI to it;
+ * a line the kernel named with irq_mask_on_entry is masked in its IOAPIC
+ * redirection entry first, which is how a level line stays quiet; an edge
+ * line is left open, since an IOAPIC drops edges on a masked pin).
+ * Never: calls into Wasm, unmasks a line, or chooses a controller or a route.
  */
 #include "loader.h"
 
@@ -16,6 +21,35 @@
 #define PIC_READ_ISR 0x0B
 
 static volatile uint32_t pending_lines;
+
+/* Local APIC mode: the EOI register, and per line the IOAPIC pin to mask. */
+static volatile uint32_t *lapic_eoi;
+static struct { volatile uint32_t *ioapic; uint32_t pin; } mask_on_entry[IRQ_LINES];
+
+#define LAPIC_EOI_REGISTER 0xB0
+#define IOAPIC_REGSEL 0x00
+#define IOAPIC_WINDOW 0x10
+#define IOAPIC_REDIRECTION_LOW(pin) (0x10 + 2 * (pin))
+#define IOAPIC_MASKED (1u << 16)
+
+void irq_use_apic(uint64_t lapic_phys) {
+  lapic_eoi = (volatile uint32_t *)phys_to_virt(lapic_phys + LAPIC_EOI_REGISTER);
+}
+
+void irq_mask_on_entry(uint32_t line, uint64_t ioapic_phys, uint32_t pin) {
+  if (line >= IRQ_LINES) return;
+  mask_on_entry[line].ioapic = ioapic_phys ? (volatile uint32_t *)phys_to_virt(ioapic_phys) : 0;
+  mask_on_entry[line].pin = pin;
+}
+
+static void apic_record(uint64_t line) {
+  volatile uint32_t *ioapic = mask_on_entry[line].ioapic;
+  if (ioapic) {
+    ioapic[IOAPIC_REGSEL / 4] = IOAPIC_REDIRECTION_LOW(mask_on_entry[line].pin);
+    ioapic[IOAPIC_WINDOW / 4] |= IOAPIC_MASKED;
+  }
+  *lapic_eoi = 0;
+}
 static volatile uint64_t last_irq_tsc;
 
 static inline uint64_t rdtsc(void) {
@@ -39,6 +73,14 @@ static int in_service(uint16_t cmd_port, int bit) {
 }
 
 void irq_record(uint64_t line) {
+  if (line >= IRQ_LINES) return;
+  if (lapic_eoi) {
+    apic_record(line);
+    last_irq_tsc = rdtsc();
+    pending_lines |= 1u << line;
+    return;
+  }
+  if (line >= 16) return; /* no 8259 line: nothing routed it here */
   /* Spurious IRQ 7/15: the line is not in service; only the master gets an
    * EOI for a spurious slave interrupt (the cascade line was real). */
   if (line == 7 && !in_service(PIC1_CMD, 7)) return;

@@ -1,6 +1,9 @@
 /*
  * Interrupt entry stubs.
- * Owns: the 48 IDT entry points (32 CPU exceptions, 16 legacy PIC lines).
+ * Owns: the IDT entry points: 32 CPU exceptions, 32 interrupt lines at
+ * vectors 0x20..0x3F (the 8259's 16 lines, or the kernel's APIC lines), and
+ * the local APIC's spurious vector 0xFF, which needs no EOI and records
+ * nothing.
  * Calls: cpu_exception(frame) (never returns) and irq_record(line).
  * Never: enters Wasm — the AssemblyScript runtime is not re-entrant; an IRQ
  * only records its line for the kernel's next wait_irq().
@@ -36,6 +39,13 @@ EXCEPTION 28,0; EXCEPTION 29,1; EXCEPTION 30,1; EXCEPTION 31,0
 
 IRQ 0;  IRQ 1;  IRQ 2;  IRQ 3;  IRQ 4;  IRQ 5;  IRQ 6;  IRQ 7
 IRQ 8;  IRQ 9;  IRQ 10; IRQ 11; IRQ 12; IRQ 13; IRQ 14; IRQ 15
+IRQ 16; IRQ 17; IRQ 18; IRQ 19; IRQ 20; IRQ 21; IRQ 22; IRQ 23
+IRQ 24; IRQ 25; IRQ 26; IRQ 27; IRQ 28; IRQ 29; IRQ 30; IRQ 31
+
+    .align 16
+    .global isr_spurious
+isr_spurious:
+    iretq
 
 /* Frame layout handed to cpu_exception: r15 … rax, vector, error, then the
  * CPU's rip, cs, rflags, rsp, ss (struct exception_frame in boot/loader.h). */
@@ -76,6 +86,6 @@ isr_exception_table:
     .quad isr_exception_\v
     .endr
 isr_irq_table:
-    .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     .quad isr_irq_\v
     .endr

@@ -1,15 +1,16 @@
 /*
  * Loader main: CPU tables, then the Wasm kernel.
- * Owns: the TSS (with an IST stack for exceptions), the IDT, the 8259 PIC's
- * remap (every line masked; the kernel unmasks what it wants).
- * Calls: kernel_start (hw.c). Never: unmasks an IRQ line or touches devices
- * other than the PIC remap and the panic console.
+ * Owns: the TSS (with an IST stack for exceptions), the IDT, and the check
+ * that the boot protocol's memory holds Wasm linear memory.
+ * Calls: irq_init (irq.c: the 8259 remap, every line masked), kernel_start
+ * (hw.c). Never: unmasks an IRQ line or touches devices.
  */
 #include "loader.h"
 
 extern uint64_t gdt[];
 extern const uint64_t isr_exception_table[32];
-extern const uint64_t isr_irq_table[16];
+extern const uint64_t isr_irq_table[IRQ_LINES];
+extern char isr_spurious[];
 
 struct __attribute__((packed)) tss64 {
   uint32_t reserved0;
@@ -56,7 +57,8 @@ static void tss_init(void) {
 static void idt_init(void) {
   /* Every exception runs on IST1, so even a blown kernel stack is reported. */
   for (int v = 0; v < 32; v++) set_gate(v, isr_exception_table[v], 1);
-  for (int l = 0; l < 16; l++) set_gate(32 + l, isr_irq_table[l], 0);
+  for (int l = 0; l < IRQ_LINES; l++) set_gate(IRQ_VECTOR_BASE + l, isr_irq_table[l], 0);
+  set_gate(APIC_SPURIOUS_VECTOR, (uint64_t)isr_spurious, 0);
   struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = {
       sizeof idt - 1, (uint64_t)idt};
   __asm__ volatile("lidt %0" ::"m"(idtr));

@@ -39,8 +39,14 @@ __attribute__((noreturn)) void loader_panic(const char *what);
 _Bool linear_memory_guard_fault(uint64_t va);
 void print_code_location(uint64_t rip, uint64_t rsp);
 
-/* irq.c */
+/* irq.c. Line n is vector IRQ_VECTOR_BASE + n: an 8259 line (n < 16), or
+ * whatever the kernel routed there through the local APIC. */
+#define IRQ_LINES 32
+#define IRQ_VECTOR_BASE 0x20
+#define APIC_SPURIOUS_VECTOR 0xFF
 void irq_init(void);
+void irq_use_apic(uint64_t lapic_phys);
+void irq_mask_on_entry(uint32_t line, uint64_t ioapic_phys, uint32_t pin);
 uint32_t irq_wait(void);
 uint32_t irq_poll(void);
 uint64_t irq_last_tsc(void);

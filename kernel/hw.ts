@@ -12,9 +12,18 @@
 @external("hw", "outl") export declare function outl(port: u32, value: u32): void;
 
 // Sleeps with interrupts enabled until an IRQ line is pending, then returns
-// the mask of pending lines (bit n = legacy IRQ n) and clears it. The loader
+// the mask of pending lines (bit n = line n: legacy IRQ n on the 8259, the
+// kernel's numbering through the APIC, kernel/irq/index.ts) and clears it. The loader
 // has masked and acknowledged each line; the kernel unmasks it when served.
 @external("hw", "wait_irq") export declare function waitIrq(): u32;
+// Interrupt delivery through the local APIC instead of the 8259: from now on
+// the loader's stubs acknowledge each line by an EOI to the local APIC whose
+// registers are at physical `lapicPhys` (the kernel has enabled it).
+@external("hw", "irq_use_apic") export declare function irqUseApic(lapicPhys: u64): void;
+// In APIC mode: when `line` fires, the loader masks redirection entry `pin`
+// of the IOAPIC at physical `ioapicPhys` before the EOI (ioapicPhys 0: it
+// masks nothing, for edge lines). The kernel unmasks it when served.
+@external("hw", "irq_mask_on_entry") export declare function irqMaskOnEntry(line: u32, ioapicPhys: u64, pin: u32): void;
 // Lets already-raised interrupts in without sleeping; same mask as waitIrq.
 @external("hw", "poll_irq") export declare function pollIrq(): u32;
 // Stops the CPU for good (cli; hlt).

@@ -6,9 +6,8 @@
 import { rxDropped, txDropped, txWaitTicks, uartGetByte, uartInit, uartQueued, uartReceive, COM1_IRQ } from "./console/uart";
 import { log, writeLine } from "./console/log";
 import { shellFeedByte } from "./console/shell";
-import { picSetLevelTriggered, picUnmask } from "./irq/pic";
+import { irqController, irqInit, irqRouteIsa, irqRouteOf, irqUnmask } from "./irq/index";
 import { AcpiEvents, EventRegisters } from "./acpi/events";
-import { TRIGGER_EDGE } from "./acpi/madt";
 import { addStats, registerStatsCommand } from "./stats";
 import { heapStats } from "./mm/heap";
 import { registerExitCommand } from "./machine/exit";
@@ -58,6 +57,12 @@ function bootData(acpi: AcpiDiscovery): Uint8Array {
 }
 
 let events: AcpiEvents | null = null;
+const NO_LINE: u32 = 0xffffffff;
+const LINE_COUNT: u32 = 32;
+
+function has(lines: u32, line: u32): bool {
+  return line < LINE_COUNT && (lines & (<u32>1 << line)) != 0;
+}
 
 function inputStats(): string {
   return "rx_dropped=" + rxDropped.toString() + " tx_dropped=" + txDropped.toString();
@@ -77,7 +82,17 @@ function bootStats(): string {
   return "boot_tsc=" + bootTicks.toString() + " boot_wait_tsc=" + bootWaitTicks.toString();
 }
 
-let sciLine: u32 = 0xffffffff;
+let sciLine: u32 = NO_LINE;
+/** COM1's line: ISA IRQ 4 through whichever controller irq/ chose. */
+let comLine: u32 = NO_LINE;
+
+function routeConsole(): void {
+  const line = irqRouteIsa(COM1_IRQ, "COM1");
+  if (line < 0) { log("irq", "COM1 has no interrupt line: the shell will not answer"); return; }
+  comLine = <u32>line;
+  irqUnmask(comLine);
+  if (irqController() != "8259") log("irq", "COM1 on " + irqRouteOf(comLine)!.describe());
+}
 
 function eventStats(): string {
   const e = events;
@@ -86,9 +101,9 @@ function eventStats(): string {
 }
 
 /**
- * Starts ACPI events and routes the SCI: FADT.SCI_INT is an ISA IRQ; the
- * MADT's override for it gives its trigger mode (level unless it says edge,
- * ACPI's default for the SCI).
+ * Starts ACPI events and routes the SCI: FADT.SCI_INT is an ISA IRQ whose
+ * MADT override gives its GSI and trigger mode (level unless it says edge,
+ * ACPI's default for the SCI). A hardware-reduced FADT has no SCI.
  */
 function startAcpiEvents(acpi: AcpiDiscovery): void {
   const fadt = acpi.fadt;
@@ -102,20 +117,12 @@ function startAcpiEvents(acpi: AcpiDiscovery): void {
   if (watched > 0) setRestoreSignalHandler(servePendingGpes);
   log("acpi", "restore fence: " + watched.toString() + " GPE status register" + (watched == 1 ? "" : "s") +
     " read before every draw");
-  if (fadt.hardwareReduced || fadt.sciInt >= 16) {
-    log("irq", "SCI " + fadt.sciInt.toString() + " is not an ISA IRQ; SCI not routed");
-    return;
-  }
-  sciLine = <u32>fadt.sciInt;
-  let level = true;
-  const madt = acpi.madt;
-  if (madt != null) {
-    const sciOverride = madt.overrideForIsaIrq(<u8>sciLine);
-    if (sciOverride != null && sciOverride.trigger == TRIGGER_EDGE) level = false;
-  }
-  picSetLevelTriggered(sciLine, level);
-  picUnmask(sciLine);
-  log("irq", "SCI on IRQ " + sciLine.toString() + " (" + (level ? "level" : "edge") + "-triggered, 8259 PIC)");
+  if (fadt.hardwareReduced) return;
+  const line = irqRouteIsa(<u32>fadt.sciInt, "SCI", true);
+  if (line < 0) return;
+  sciLine = <u32>line;
+  irqUnmask(sciLine);
+  log("irq", "SCI on " + irqRouteOf(sciLine)!.describe());
 }
 
 export function boot(magic: u32, mbi: u32): void {
@@ -123,6 +130,7 @@ export function boot(magic: u32, mbi: u32): void {
   log("clonesafe", "booting");
   memoryInit(magic, mbi);
   const acpi = discoverAcpi(bootRsdp);
+  irqInit(acpi.madt, acpi.fadt);
   loadNamespace(acpi);
   vmgenidInit();
   randomInit(bootData(acpi));
@@ -143,7 +151,7 @@ export function boot(magic: u32, mbi: u32): void {
   registerExitCommand();
   registerPanicCommand();
   deliverPendingNotifies();
-  picUnmask(COM1_IRQ);
+  routeConsole();
   writeLine("clonesafe ready guid=" + currentGuidText() + " epoch=" + epoch.toString());
   bootTicks = rdtsc() - entryTsc();
   bootWaitTicks = entropyWaitTicks() + txWaitTicks;
@@ -165,10 +173,10 @@ function servePendingGpes(): bool {
 /** Serves the SCI if it is among `lines`; returns the lines left. */
 function serveSci(lines: u32): u32 {
   const e = events;
-  if (e != null && sciLine < 16 && (lines & (<u32>1 << sciLine)) != 0) {
+  if (e != null && has(lines, sciLine)) {
     e.handleSci();
     deliverPendingNotifies();
-    picUnmask(sciLine); // the GPEs that raised it are cleared by now
+    irqUnmask(sciLine); // the GPEs that raised it are cleared by now
     lines &= ~(<u32>1 << sciLine);
   }
   return lines;
@@ -183,7 +191,7 @@ function serveWhileBusy(): void {
   if (lines == 0) return;
   randomInterrupt(lastIrqTsc(), lines);
   const left = serveSci(lines);
-  if ((left & (<u32>1 << COM1_IRQ)) != 0) picUnmask(COM1_IRQ);
+  if (has(left, comLine)) irqUnmask(comLine);
 }
 
 /** True when received input waits for the next step (the idle loop must not sleep). */
@@ -192,7 +200,7 @@ export function inputPending(): bool {
 }
 
 /**
- * Serves the IRQ lines in `lines` (bit n = IRQ n), then reopens them, and
+ * Serves the interrupt lines in `lines` (bit n = line n, irq/index.ts), then reopens them, and
  * at most one command line from the receive queue. The
  * SCI goes first: after a restore it carries the generation change, and a
  * request waiting in COM1 must meet the reseeded key (the draw's own fence
@@ -203,10 +211,10 @@ export function inputPending(): bool {
 export function step(lines: u32): bool {
   let worked = false;
   if (lines != 0) randomInterrupt(lastIrqTsc(), lines);
-  const sciServed = sciLine < 16 && (lines & (<u32>1 << sciLine)) != 0;
+  const sciServed = has(lines, sciLine);
   lines = serveSci(lines);
   if (sciServed) worked = true;
-  if ((lines & (<u32>1 << COM1_IRQ)) != 0 || uartQueued() > 0) {
+  if (has(lines, comLine) || uartQueued() > 0) {
     // One command per event: the AML budget and the garbage it may leave
     // belong to one command (main.ts collects between events). Bytes after
     // the command's line end wait in the queue for the next step.
@@ -215,10 +223,10 @@ export function step(lines: u32): bool {
     }
     uartReceive(); // empty the UART, so a byte arriving later raises a new edge
     deliverPendingNotifies();
-    picUnmask(COM1_IRQ);
-    lines &= ~(<u32>1 << COM1_IRQ);
+    irqUnmask(comLine);
+    if (has(lines, comLine)) lines &= ~(<u32>1 << comLine);
   }
-  for (let line: u32 = 0; line < 16; line++) {
+  for (let line: u32 = 0; line < LINE_COUNT; line++) {
     // Lines nobody owns stay masked; say so once each time one fires.
     if ((lines & (<u32>1 << line)) != 0) log("irq", "line " + line.toString() + " fired with no handler; left masked");
   }

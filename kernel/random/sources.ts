@@ -2,14 +2,14 @@
 // Owns: CPU random-instruction detection, bounded retries and their failure
 // counts, TSC sampling, and the timer-interrupt collector used when the CPU
 // has no RDSEED/RDRAND. May call: hw (cpuid, rdrand64, rdseed64, rdtsc,
-// poll_irq, last_irq_tsc), the PIT and the PIC (IRQ 0, during collection
-// only), the CRNG's mixing functions. Never: treats a failed RDRAND/RDSEED
+// poll_irq, last_irq_tsc), the irq subsystem's timer (the PIT on the 8259,
+// the local APIC timer through the APIC; during collection only), the CRNG's mixing functions. Never: treats a failed RDRAND/RDSEED
 // (carry clear) as a value, credits entropy to data that is unique but not
 // secret (boot data, the VM generation ID), or credits anything the sampling
 // code itself produces (its own timing, loop counts).
 //
 // Credit policy: a delivered RDSEED or RDRAND word counts 64 bits (the CPU
-// is trusted, as Linux's random.trust_cpu=on does). A PIT tick counts 1 bit
+// is trusted, as Linux's random.trust_cpu=on does). A timer tick counts 1 bit
 // when the TSC at its interrupt, taken by the loader's ISR, moved by a
 // different amount than at the tick before: the timer and the sampled clock
 // are independent devices, so the interval between them varies only through
@@ -26,8 +26,7 @@
 // Everything else counts 0.
 
 import { cpuid, lastIrqTsc, pollIrq, rdrand64, rdseed64, rdtsc } from "../hw";
-import { PIT_HZ, PIT_IRQ, pitStartPeriodic, pitStop } from "../irq/pit";
-import { picMask, picUnmask } from "../irq/pic";
+import { timerAck, timerStart, timerStop } from "../irq/index";
 import { mixBytes, mixU64 } from "./crng";
 
 const RDRAND_RETRIES: i32 = 10;   // Intel's guidance for RDRAND
@@ -93,10 +92,9 @@ export function collectTimerEntropy(bits: i32): i32 {
   let ticks = 0;
   let previous: u64 = 0;
   let previousDelta: u64 = 0;
-  pitStartPeriodic(PIT_HZ / TIMER_HZ);
-  picUnmask(PIT_IRQ);
+  const line = timerStart(TIMER_HZ);
   for (let polls = 0; credited < bits && ticks < bits * TIMER_TICKS_PER_BIT && polls < TIMER_MAX_POLLS; polls++) {
-    if ((pollIrq() & (<u32>1 << PIT_IRQ)) == 0) continue;
+    if ((pollIrq() & (<u32>1 << <u32>line)) == 0) continue;
     const at = lastIrqTsc();
     const delta = at - previous;
     const credit = ticks >= 2 && delta != previousDelta ? 1 : 0;
@@ -105,10 +103,10 @@ export function collectTimerEntropy(bits: i32): i32 {
     previousDelta = delta;
     previous = at;
     ticks++;
-    picUnmask(PIT_IRQ);
+    timerAck();
   }
-  pitStop();
-  picMask(PIT_IRQ);
+  timerStop();
+  pollIrq(); // a tick the local APIC had latched before its timer stopped: still ours
   timerTicks += <u32>ticks;
   timerWaitTsc += rdtsc() - started;
   return credited;

@@ -160,6 +160,11 @@ export class SimMachine {
     return 1;
   }
 
+  /** Set when the kernel chose the local APIC (hw irq_use_apic). */
+  apicMode: { lapic: number } | null = null;
+  /** Per line, the IOAPIC pin the loader would mask on entry (hw irq_mask_on_entry). */
+  readonly maskOnEntry = new Map<number, { ioapic: number; pin: number }>();
+
   /** The `hw` import object. */
   imports(): Record<string, (...args: never[]) => unknown> {
     return {
@@ -172,6 +177,10 @@ export class SimMachine {
       wait_irq: () => this.takeIrqs(),
       poll_irq: () => this.takeIrqs(),
       halt: () => { throw new MachineHalted(this.exitValue); },
+      irq_use_apic: (lapic: bigint) => { this.apicMode = { lapic: Number(lapic) }; },
+      irq_mask_on_entry: (line: number, ioapic: bigint, pin: number) => {
+        this.maskOnEntry.set(line >>> 0, { ioapic: Number(ioapic), pin: pin >>> 0 });
+      },
       rdtsc: () => (this.tsc += this.tscStep()),
       entry_tsc: () => this.entryTsc,
       phys_read: (addr: bigint, width: number) => {
