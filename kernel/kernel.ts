@@ -20,7 +20,9 @@ import {
 import { bootRsdp, memoryInit, memoryMapBytes, registerMmCommand } from "./mm/index";
 import { currentGuidText, registerVmgenidCommands, vmgenidInit, vmgenidStats } from "./drivers/vmgenid/index";
 import { entropyWaitTicks, randomInit, randomInterrupt, randomStats, registerRandomCommands, setInterruptPoller } from "./random/index";
-import { epoch, setRestoreSignalHandler, watchRestoreSignal } from "./random/crng";
+import { epoch, fenceCoverage, setRestoreSignalHandler, watchRestoreSignal } from "./random/crng";
+import { gedInit, gedServe, gedStats } from "./drivers/ged/index";
+import { powerButtonPressed, powerInit, servePowerButton } from "./drivers/power/index";
 import { entryTsc, lastIrqTsc, pollIrq, rdtsc } from "./hw";
 
 function loadDefinitionBlock(table: AcpiTable): void {
@@ -135,7 +137,11 @@ export function boot(magic: u32, mbi: u32): void {
   vmgenidInit();
   randomInit(bootData(acpi));
   startAcpiEvents(acpi);
+  gedInit();
+  powerInit(acpi.fadt);
+  log("random", "restore fence: " + fenceCoverage());
   addStats(eventStats);
+  addStats(gedStats);
   addStats(randomStats);
   addStats(vmgenidStats);
   addStats(heapStats);
@@ -167,6 +173,7 @@ function servePendingGpes(): bool {
   if (e == null) return false;
   e.handleSci();
   deliverPendingNotifies();
+  if (e.takePowerButton()) powerButtonPressed("PM1 PWRBTN_STS");
   return true;
 }
 
@@ -176,6 +183,7 @@ function serveSci(lines: u32): u32 {
   if (e != null && has(lines, sciLine)) {
     e.handleSci();
     deliverPendingNotifies();
+    if (e.takePowerButton()) powerButtonPressed("PM1 PWRBTN_STS");
     irqUnmask(sciLine); // the GPEs that raised it are cleared by now
     lines &= ~(<u32>1 << sciLine);
   }
@@ -190,7 +198,7 @@ function serveWhileBusy(): void {
   const lines = pollIrq();
   if (lines == 0) return;
   randomInterrupt(lastIrqTsc(), lines);
-  const left = serveSci(lines);
+  const left = gedServe(serveSci(lines));
   if (has(left, comLine)) irqUnmask(comLine);
 }
 
@@ -214,6 +222,9 @@ export function step(lines: u32): bool {
   const sciServed = has(lines, sciLine);
   lines = serveSci(lines);
   if (sciServed) worked = true;
+  const beforeGed = lines;
+  lines = gedServe(lines);
+  if (lines != beforeGed) worked = true;
   if (has(lines, comLine) || uartQueued() > 0) {
     // One command per event: the AML budget and the garbage it may leave
     // belong to one command (main.ts collects between events). Bytes after
@@ -230,5 +241,7 @@ export function step(lines: u32): bool {
     // Lines nobody owns stay masked; say so once each time one fires.
     if ((lines & (<u32>1 << line)) != 0) log("irq", "line " + line.toString() + " fired with no handler; left masked");
   }
+  // A press is served after the event that delivered it (drivers/power).
+  if (servePowerButton()) worked = true;
   return worked;
 }

@@ -1,4 +1,5 @@
-// ACPI events: ACPI mode, the PM1 fixed events and the GPE blocks, and the
+// ACPI events: ACPI mode, the PM1 fixed events (the power button is the one
+// served) and the GPE blocks, and the
 // dispatch of an SCI to the `\_GPE._Exx` / `_Lxx` methods.
 // Owns: every PM1 and GPE status/enable register, the counters of SCIs,
 // GPE dispatches and delivered notifies. May call: hw register access, the
@@ -14,40 +15,19 @@
 // for a level GPE clear its status after (the device has deasserted by
 // then); re-enable it.
 
-import { inb, outb, physRead, physWrite } from "../hw";
+import { outb } from "../hw";
+import { Registers, registersOf } from "./registers";
 import { log } from "../console/log";
 import { hex } from "../lib/fmt";
-import { ADDRESS_SPACE_MEMORY, Fadt, RegisterBlock } from "./fadt";
-import { physRangeMapped, physUnmappedError } from "../mm/phys";
+import { Fadt, RegisterBlock } from "./fadt";
 import { NamespaceNode } from "../aml/namespace";
 import { AmlMethod } from "../aml/objects";
 import { amlEvaluateNode, amlInterpreter, deliverPendingNotifies, queueNotifies } from "../aml/index";
 
 const SCI_EN: u32 = 1;
+/** PM1 status and enable bit 8: the fixed-feature power button (ACPI 6.5 §4.8.3.1). */
+const PWRBTN: u32 = 1 << 8;
 const ACPI_ENABLE_POLLS: i32 = 100000;
-
-/** Byte-wide access to an I/O or memory register block. */
-class Registers {
-  constructor(public io: bool, public base: u64) {}
-
-  read8(offset: u32): u32 {
-    return this.io ? inb(<u32>this.base + offset) : <u32>physRead(this.base + <u64>offset, 1);
-  }
-
-  write8(offset: u32, value: u32): void {
-    if (this.io) outb(<u32>this.base + offset, value & 0xff);
-    else physWrite(this.base + <u64>offset, 1, <u64>(value & 0xff));
-  }
-
-  read16(offset: u32): u32 {
-    return this.read8(offset) | (this.read8(offset + 1) << 8);
-  }
-
-  write16(offset: u32, value: u32): void {
-    this.write8(offset, value);
-    this.write8(offset + 1, value >> 8);
-  }
-}
 
 /** One GPE block: `registers` status bytes, then as many enable bytes. */
 export class GpeBlock {
@@ -86,6 +66,8 @@ export class EventRegisters {
   smiCmd: u32 = 0;
   acpiEnable: u32 = 0;
   hardwareReduced: bool = false;
+  /** The power button is the fixed event PWRBTN_STS (FADT flags PWR_BUTTON clear). */
+  fixedPowerButton: bool = false;
 
   static fromFadt(f: Fadt): EventRegisters {
     const r = new EventRegisters();
@@ -95,31 +77,9 @@ export class EventRegisters {
     r.gpe1 = f.gpe1Blk; r.gpe1Len = f.gpe1BlkLen; r.gpe1Base = f.gpe1Base;
     r.smiCmd = f.smiCmd; r.acpiEnable = f.acpiEnable;
     r.hardwareReduced = f.hardwareReduced;
+    r.fixedPowerButton = f.fixedPowerButton;
     return r;
   }
-}
-
-const IO_PORT_LIMIT: u64 = 0x10000;
-
-/** The block's registers, or null (logged, by name) when it is absent or outside what the kernel can reach. */
-function registersOf(block: RegisterBlock | null, length: u32, name: string): Registers | null {
-  if (block == null || !block.present) return null;
-  const bytes = <u64>max(length, 1);
-  const a = block.address;
-  if (block.isIo) {
-    if (a >= IO_PORT_LIMIT || bytes > IO_PORT_LIMIT - a) {
-      log("acpi", "FADT " + name + " at I/O port 0x" + hex(a) + " length " + bytes.toString() +
-        " is outside the I/O port space (0-0xffff); ignored");
-      return null;
-    }
-  } else if (block.addressSpace != ADDRESS_SPACE_MEMORY) {
-    log("acpi", "FADT " + name + " is in address space " + block.addressSpace.toString() + ", neither memory nor I/O; ignored");
-    return null;
-  } else if (!physRangeMapped(a, bytes)) {
-    log("acpi", "FADT " + physUnmappedError(name, a, bytes) + "; ignored");
-    return null;
-  }
-  return new Registers(block.isIo, a);
 }
 
 function hexDigitValue(c: i32): i32 {
@@ -136,6 +96,8 @@ export class AcpiEvents {
   sciCount: u32 = 0;
   gpeCount: u32 = 0;
   fixedEventCount: u32 = 0;
+  /** Set by an SCI that found PWRBTN_STS; taken (and cleared) by takePowerButton. */
+  private powerButtonPressed: bool = false;
 
   constructor(public config: EventRegisters) {}
 
@@ -148,9 +110,15 @@ export class AcpiEvents {
     if (a != null) this.pm1.push(a);
     if (b != null) this.pm1.push(b);
     for (let i = 0; i < this.pm1.length; i++) {
-      // No fixed event is handled: disable them all, clear what is latched.
+      // The power button is the one fixed event handled: disable the rest,
+      // clear what is latched.
       this.pm1[i].write16(this.pm1Half, 0);
       this.pm1[i].write16(0, this.pm1[i].read16(0));
+      if (c.fixedPowerButton) this.pm1[i].write16(this.pm1Half, PWRBTN);
+    }
+    if (this.pm1.length > 0) {
+      log("acpi", c.fixedPowerButton ? "fixed power button enabled (PM1 PWRBTN_EN)" :
+        "the power button is a control-method device (FADT PWR_BUTTON): PWRBTN_EN left clear");
     }
     const g0 = registersOf(c.gpe0, c.gpe0Len, "GPE0_BLK"), g1 = registersOf(c.gpe1, c.gpe1Len, "GPE1_BLK");
     if (g0 != null && c.gpe0Len >= 2) this.blocks.push(new GpeBlock(g0, c.gpe0Len / 2, 0));
@@ -245,8 +213,15 @@ export class AcpiEvents {
     return watched;
   }
 
+  /** True once for each SCI batch that found the fixed power button pressed. */
+  takePowerButton(): bool {
+    const pressed = this.powerButtonPressed;
+    this.powerButtonPressed = false;
+    return pressed;
+  }
+
   /**
-   * Serves one SCI: fixed events, then every GPE whose status is set and
+   * Serves one SCI: fixed events (PWRBTN_STS is recorded for takePowerButton), then every GPE whose status is set and
    * that is enabled or has a method (a snapshot taken mid-dispatch restores
    * with the GPE disabled; its status must still be served).
    */
@@ -257,6 +232,7 @@ export class AcpiEvents {
       if (latched != 0) {
         this.pm1[i].write16(0, latched);
         this.fixedEventCount++;
+        if ((latched & PWRBTN) != 0 && this.config.fixedPowerButton) this.powerButtonPressed = true;
       }
     }
     for (let b = 0; b < this.blocks.length; b++) {

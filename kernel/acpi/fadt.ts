@@ -48,6 +48,11 @@ const X_PM1A_CNT_BLK: u32 = 172;
 const X_PM1B_CNT_BLK: u32 = 184;
 const X_GPE0_BLK: u32 = 220;
 const X_GPE1_BLK: u32 = 232;
+/** ACPI 5.0: the sleep control and status registers of hardware-reduced platforms. */
+const SLEEP_CONTROL_REG: u32 = 244;
+const SLEEP_STATUS_REG: u32 = 256;
+/** Flags bit 4: the power button is a control-method device, not the fixed PWRBTN_STS event. */
+export const FADT_FLAG_PWR_BUTTON: u32 = 1 << 4;
 
 /** Generic Address Structure: space id, bit width, bit offset, access size, address. */
 const GAS_LENGTH: u32 = 12;
@@ -103,7 +108,15 @@ export class Fadt {
     /** The GPE number of GPE1's first bit. */
     public gpe1Base: u8,
     public flags: u32,
+    /** Hardware-reduced sleep control register (absent: address 0). */
+    public sleepControl: RegisterBlock = new RegisterBlock(ADDRESS_SPACE_MEMORY, 0, 0, true),
+    public sleepStatus: RegisterBlock = new RegisterBlock(ADDRESS_SPACE_MEMORY, 0, 0, true),
   ) {}
+
+  /** True when the power button is the fixed-feature event (PM1 PWRBTN_STS). */
+  get fixedPowerButton(): bool {
+    return !this.hardwareReduced && (this.flags & FADT_FLAG_PWR_BUTTON) == 0;
+  }
 
   get hardwareReduced(): bool {
     return (this.flags & FADT_FLAG_HW_REDUCED_ACPI) != 0;
@@ -124,6 +137,13 @@ function registerBlock(bytes: Uint8Array, legacyOffset: u32, extendedOffset: u32
     }
   }
   return new RegisterBlock(ADDRESS_SPACE_IO, <u64>readU32(bytes, legacyOffset), lengthField, false);
+}
+
+/** A Generic Address Structure on its own (no legacy field): absent when it does not fit or its address is 0. */
+function gasBlock(bytes: Uint8Array, offset: u32): RegisterBlock {
+  if (!fieldFits(bytes, offset, GAS_LENGTH)) return new RegisterBlock(ADDRESS_SPACE_MEMORY, 0, 0, true);
+  const bitWidth = readU8(bytes, offset + GAS_BIT_WIDTH);
+  return new RegisterBlock(readU8(bytes, offset), readU64(bytes, offset + GAS_ADDRESS), max<u8>(1, bitWidth / 8), true);
 }
 
 /** A 64-bit X_ pointer when it fits and is non-zero, else the 32-bit one. */
@@ -164,5 +184,7 @@ export function decodeFadt(table: AcpiTable, errors: AcpiErrors): Fadt {
     gpe1BlkLen,
     readU8(b, GPE1_BASE),
     readU32(b, FLAGS),
+    gasBlock(b, SLEEP_CONTROL_REG),
+    gasBlock(b, SLEEP_STATUS_REG),
   );
 }

@@ -10,7 +10,7 @@
 import { amlBeginEvent, amlLimitTo, amlRestoreLimit } from "./meter";
 import { Interpreter, PendingNotify } from "./interpreter";
 import { NamespaceNode, NotifyHandler } from "./namespace";
-import { AmlObject, AmlPackage, AmlReference, ObjectType, RefKind, setPackageDecoder, typeName } from "./objects";
+import { AmlInteger, AmlObject, AmlPackage, AmlReference, ObjectType, RefKind, setPackageDecoder, typeName } from "./objects";
 import { decodeDeferredPackage } from "./define";
 import { jsonLengthBound, jsonString, objectJson, setReferenceResolver } from "./json";
 import { parseTextPath, segmentKey } from "./names";
@@ -147,15 +147,26 @@ export class EvalOutcome {
 
 /** Evaluates a node with no arguments; the notifies it queued are returned, not delivered. */
 export function amlEvaluateNode(node: NamespaceNode): EvalOutcome {
+  return amlEvaluateNodeWith(node, NO_ARGS);
+}
+
+/** Calls the method at `node` with Integer arguments (a GED's `_EVT(gsi)`, `_PTS(5)`); notifies as amlEvaluateNode. */
+export function amlCallWithIntegers(node: NamespaceNode, values: Array<u64>): EvalOutcome {
+  const args = new Array<AmlObject | null>(values.length);
+  for (let i = 0; i < values.length; i++) args[i] = new AmlInteger(values[i]);
+  return amlEvaluateNodeWith(node, args);
+}
+
+function amlEvaluateNodeWith(node: NamespaceNode, args: Array<AmlObject | null>): EvalOutcome {
   const outcome = new EvalOutcome();
   outcome.node = node;
   interpreter.notifies.length = 0; // a table load's stray notifies are not this evaluation's
   if (isIdentification(node)) {
     const saved = amlLimitTo(IDENTIFICATION_BUDGET, node.name);
-    outcome.result = interpreter.evaluateNode(node, NO_ARGS);
+    outcome.result = interpreter.evaluateNode(node, args);
     amlRestoreLimit(saved);
   } else {
-    outcome.result = interpreter.evaluateNode(node, NO_ARGS);
+    outcome.result = interpreter.evaluateNode(node, args);
   }
   if (interpreter.error != null) {
     outcome.error = interpreter.error!.toString();

@@ -1,11 +1,15 @@
 // Leaving the machine: isa-debug-exit at port 0xf4 (QEMU exits with status
 // (value << 1) | 1). The exit values are numbered in boot/exit_status.h.
-// Never: returns. If the device is absent the CPU halts after saying so.
+// Without the device, the shell's `exit` powers off through ACPI S5
+// (drivers/power): the status is lost, as on real hardware.
+// May call: hw, the console, drivers/power. Never: returns from
+// exitMachine; if the device is absent the CPU halts after saying so.
 
 import { halt, outl } from "../hw";
 import { log, writeLine } from "../console/log";
 import { Answer, fail, ok, registerCommand } from "../console/shell";
 import { parseUnsigned } from "../lib/fmt";
+import { powerOffForExit } from "../drivers/power/index";
 
 const DEBUG_EXIT_PORT: u32 = 0xf4;
 export const EXIT_SHELL_MAX: u32 = 63;
@@ -24,8 +28,10 @@ function exitCommand(args: Array<string>): Answer {
   }
   // The answer must reach the wire before the machine is gone.
   writeLine("exit: " + n.toString() + " (qemu status " + ((n << 1) | 1).toString() + ")");
+  outl(DEBUG_EXIT_PORT, <u32>n);
+  powerOffForExit(<u32>n); // only without an isa-debug-exit device
   exitMachine(<u32>n);
-  return ok("still running"); // only without an isa-debug-exit device
+  return ok("still running");
 }
 
 export function registerExitCommand(): void {

@@ -34,6 +34,18 @@
 // characters already handed to the UART before the snapshot are QEMU's to
 // deliver. A hypervisor that raises no GPE and keeps the GUID (none known)
 // would leave no readable signal at all.
+//
+// Platforms without GPE blocks (hardware-reduced ACPI: Firecracker, cloud-
+// hypervisor, QEMU microvm), where the notify arrives through a Generic
+// Event Device's interrupt and nothing is latched for a draw to read: the
+// fence is the GUID comparison alone. It is complete where the hypervisor
+// writes a new ID on every restore before the vCPUs run — Firecracker does
+// (src/vmm/src/devices/acpi/vmgenid.rs: a fresh ID on every snapshot load) —
+// and incomplete for a restore that keeps the ID, which only the GED notify
+// then catches, after whatever drew first. With no VM generation ID device
+// at all (QEMU microvm has none) there is no restore signal: a restored
+// snapshot is not detected and its clones serve the same bytes.
+// fenceCoverage() gives the boot line that says which of these holds.
 
 import { Blake2s } from "./blake2s";
 import { chacha20Block } from "./chacha20";
@@ -172,6 +184,23 @@ export function watchRestoreSignal(isIo: bool, address: u64, mask: u32): bool {
 /** Who serves a raised restore signal (the SCI's dispatch). */
 export function setRestoreSignalHandler(handler: GenerationCheck): void {
   serveSignals = handler;
+}
+
+/**
+ * What the fence reads on this platform and whether that is complete (the
+ * header's last paragraph): one boot line, which the README explains.
+ */
+export function fenceCoverage(): string {
+  const signals = restoreSignalCount();
+  if (watchWindow == 0) {
+    return "no restore signal: no VM generation ID device, so a restored snapshot is not detected (clones of one snapshot serve the same bytes)";
+  }
+  if (signals > 0) {
+    return "complete: " + signals.toString() + " GPE status register" + (signals == 1 ? "" : "s") +
+      " (raised on every incoming state) and the GUID, read before every draw";
+  }
+  return "the GUID only, read before every draw: complete where every restore writes a new ID (Firecracker); " +
+    "a restore that keeps the ID is caught by its notify, not before the first draw";
 }
 
 /** Restore-signal registers watched (for stats and tests). */

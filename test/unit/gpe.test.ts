@@ -51,12 +51,21 @@ function chipset(m: SimMachine) {
   });
   m.devices.push({ base: 0x80, length: 1, read: () => 0, write: (_p, _w, v) => { if (v === 6) s.levelSource6 = false; } });
   m.devices.push({ base: 0xb2, length: 1, read: () => 0, write: (_p, _w, v) => { if (v === 0xf1) s.sciEn = 1; } });
+  // PM1 as QEMU's ACPI PM device has it: word registers (status at 0x600,
+  // write-1-to-clear; enable at 0x602); a byte written to a register's
+  // upper half is ignored (QEMU's access adjustment lands at an odd offset).
   m.devices.push({
     base: 0x600, length: 6,
-    read: (port) => [s.pm1Status & 0xff, s.pm1Status >> 8, s.pm1Enable & 0xff, s.pm1Enable >> 8, s.sciEn, 0][port - 0x600],
-    write: (port, _w, v) => {
-      if (port < 0x602) s.pm1Status &= ~(v << (8 * (port - 0x600)));
-      else if (port < 0x604) s.pm1Enable = (s.pm1Enable & ~(0xff << (8 * (port - 0x602)))) | (v << (8 * (port - 0x602)));
+    read: (port, w) => {
+      const words = [s.pm1Status, s.pm1Enable, s.sciEn];
+      const v = words[(port - 0x600) >> 1] >> (8 * ((port - 0x600) & 1));
+      return w >= 2 ? v & 0xffff : v & 0xff;
+    },
+    write: (port, w, v) => {
+      if ((port & 1) !== 0) return;
+      const value = w >= 2 ? v & 0xffff : v & 0xff;
+      if (port === 0x600) s.pm1Status &= ~value;
+      else if (port === 0x602) s.pm1Enable = value;
     },
   });
   return s;

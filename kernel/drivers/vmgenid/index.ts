@@ -15,8 +15,8 @@
 // missing (meaning present).
 
 import { NamespaceNode } from "../../aml/namespace";
-import { AmlInteger, AmlObject, AmlPackage, AmlString, ObjectType, typeName } from "../../aml/objects";
-import { amlEvaluateNode, amlInterpreter, registerNotifyHandler } from "../../aml/index";
+import { AmlInteger, AmlObject, AmlPackage, ObjectType, typeName } from "../../aml/objects";
+import { amlInterpreter, registerNotifyHandler } from "../../aml/index";
 import { jsonLengthBound, objectJson } from "../../aml/json";
 import { frames, windows } from "../../mm/index";
 import { TYPE_WB } from "../../mm/memtype";
@@ -26,6 +26,9 @@ import { acknowledgeGeneration, epoch, mixU64, reseed, watchGeneration } from ".
 import { mixCpuRandom, mixTimestamp } from "../../random/sources";
 import { Answer, fail, ok, registerCommand } from "../../console/shell";
 import { hex } from "../../lib/fmt";
+import { deviceMatches, deviceStatus, evaluateChild } from "../ids";
+
+export { eisaIdText } from "../ids";
 import { TextBuilder } from "../../lib/text";
 
 const IDS: string[] = [
@@ -96,52 +99,6 @@ export function readGuid(window: usize): GenerationId {
   return previous;
 }
 
-/** A compressed EISA id (as EisaId() stores it) in its 7-character text form. */
-export function eisaIdText(value: u64): string {
-  const v = <u32>value;
-  const be = ((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >> 8) & 0xff00) | (v >> 24);
-  // Three letters and four uppercase hex digits, in one allocation: boot
-  // asks for the text of every device's _HID and _CID.
-  const text = changetype<string>(__new(14, idof<string>()));
-  const at = changetype<usize>(text);
-  for (let i = 0; i < 3; i++) store<u16>(at + (<usize>i << 1), 0x40 + ((be >> (26 - 5 * <u32>i)) & 0x1f));
-  for (let i = 0; i < 4; i++) {
-    const nibble = (be >> (12 - 4 * <u32>i)) & 0xf;
-    store<u16>(at + 6 + (<usize>i << 1), nibble < 10 ? 0x30 + nibble : 0x37 + nibble);
-  }
-  return text;
-}
-
-function idMatches(obj: AmlObject | null): string {
-  if (obj instanceof AmlString) {
-    const s = (obj as AmlString).value.toUpperCase();
-    for (let i = 0; i < IDS.length; i++) if (s == IDS[i]) return (obj as AmlString).value;
-    return "";
-  }
-  if (obj instanceof AmlInteger) {
-    const text = eisaIdText((obj as AmlInteger).value);
-    for (let i = 0; i < IDS.length; i++) if (text == IDS[i]) return text;
-    return "";
-  }
-  if (obj instanceof AmlPackage) {
-    const elements = (obj as AmlPackage).elements;
-    for (let i = 0; i < elements.length; i++) {
-      const m = idMatches(elements[i]);
-      if (m.length > 0) return m;
-    }
-  }
-  return "";
-}
-
-/** Evaluates `name` under `device` (Method or Name); null when absent or failing. */
-function evaluateChild(device: NamespaceNode, name: string, problem: Array<string>): AmlObject | null {
-  const node = device.child(name);
-  if (node == null) return null;
-  const outcome = amlEvaluateNode(node);
-  if (outcome.error.length > 0) { problem.push(node.path() + ": " + outcome.error); return null; }
-  return outcome.result;
-}
-
 /** Validates ADDR's result; returns the GUID's physical address or 0 with a reason. */
 function validateAddress(result: AmlObject | null, problem: Array<string>): u64 {
   if (!(result instanceof AmlPackage)) { problem.push("ADDR did not yield a Package"); return 0; }
@@ -163,11 +120,9 @@ function validateAddress(result: AmlObject | null, problem: Array<string>): u64 
 
 function tryDevice(node: NamespaceNode): VmGenIdDevice | null {
   const problem = new Array<string>();
-  let matched = idMatches(evaluateChild(node, "_HID", problem));
-  if (matched.length == 0) matched = idMatches(evaluateChild(node, "_CID", problem));
+  const matched = deviceMatches(node, IDS, problem);
   if (matched.length == 0) return null;
-  const sta = evaluateChild(node, "_STA", problem);
-  const status: u64 = sta instanceof AmlInteger ? (sta as AmlInteger).value : (node.child("_STA") == null ? 0x0f : 0);
+  const status = deviceStatus(node, problem);
   if ((status & 1) == 0) {
     log("vmgenid", node.path() + " (" + matched + ") is not present (_STA 0x" + hex(status) + ")" +
       (problem.length > 0 ? ": " + problem.join("; ") : ""));
