@@ -186,11 +186,12 @@ $(BUILD)/tools/clonesafe.mjs: $(TOOLS_SOURCES) tools/libvirt/domain.xml | npm-de
 
 # ---- run ----------------------------------------------------------------
 
+BOOT ?= multiboot
 run: build
-	$(NODE) $(BUILD)/tools/clonesafe.mjs run --machine $(MACHINE)
+	$(NODE) $(BUILD)/tools/clonesafe.mjs run --machine $(MACHINE) --boot $(BOOT)
 
 debug: build
-	$(NODE) $(BUILD)/tools/clonesafe.mjs run --machine $(MACHINE) --debug
+	$(NODE) $(BUILD)/tools/clonesafe.mjs run --machine $(MACHINE) --boot $(BOOT) --debug
 
 # ---- AML test cases (iasl; acpiexec is the oracle) ----------------------
 

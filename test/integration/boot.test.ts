@@ -5,16 +5,24 @@ import { MACHINE_TYPES } from "../../tools/qemu/args.js";
 import { PANIC_STATUS, qemuStatusFor } from "../../tools/qemu/exit-status.js";
 import { liveQemuCount } from "../../tools/qemu/launcher.js";
 import { setTimeout as sleep } from "node:timers/promises";
-import { bootKernel } from "../support/qemu.js";
+import { bootKernel, IMAGE, PVH_IMAGE } from "../support/qemu.js";
 
 /** How long the reader stops: long enough to fill the socket's buffers and outlast the kernel's transmit give-up. */
 const STALL_MS = 8000;
 /** Pacing after the reader resumes, for the socket's buffered output to arrive (not asserted on). */
 const DRAIN_MS = 2000;
 
-describe.each(MACHINE_TYPES)("boot on -machine %s", (machine) => {
+const BOOTS = MACHINE_TYPES.flatMap((machine) => [
+  { machine, boot: "multiboot", image: IMAGE },
+  { machine, boot: "pvh", image: PVH_IMAGE },
+]);
+
+describe.each(BOOTS)("boot on -machine $machine, $boot image", ({ machine, boot, image }) => {
   it("prints exactly one ready line and answers a shell round trip", async () => {
-    const q = await bootKernel({ machine });
+    const q = await bootKernel({ machine, image });
+    expect(q.lines.some((l) => (boot === "pvh" ? /^boot: PVH start info at 0x[0-9a-f]+: version 1, RSDP at 0x[0-9a-f]+$/ : /^boot: multiboot info at /).test(l)),
+      q.lines.join("\n")).toBe(true);
+    expect(q.lines.some((l) => /^vmgenid: \\_SB_\.VGEN \(QEMUVGID\) guid=/.test(l)), q.lines.join("\n")).toBe(true);
     expect(await q.command("help")).toMatch(/^help: .*exit <0\.\.63>.*panic </);
     expect(await q.command("no-such-thing")).toBe('error: unknown command "no-such-thing" (try help)');
     expect(await q.command("help")).toMatch(/^help: /); // still running
@@ -23,7 +31,7 @@ describe.each(MACHINE_TYPES)("boot on -machine %s", (machine) => {
   });
 
   it("exit <n> leaves QEMU with status (n << 1) | 1", async () => {
-    const q = await bootKernel({ machine, qmp: false });
+    const q = await bootKernel({ machine, image, qmp: false });
     q.sendLine("exit 21");
     await q.waitForLine(/^exit: 21 \(qemu status 43\)$/);
     expect((await q.exited).code).toBe(qemuStatusFor(21));

@@ -10,7 +10,7 @@
 import { describe, expect, it, onTestFinished } from "vitest";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
 import { runScenario, SCENARIOS, STREAM_LINES_PER_TRIAL, type ScenarioResult } from "../../tools/races/scenarios.js";
-import { IMAGE } from "../support/qemu.js";
+import { IMAGE, PVH_IMAGE } from "../support/qemu.js";
 
 const TRIALS = 8;
 
@@ -18,10 +18,21 @@ function staleTrials(r: ScenarioResult): string[] {
   return r.trials.filter((t) => !t.fresh).map((t) => `trial ${t.index}: ${t.why.join("; ")}`);
 }
 
-describe.each(MACHINE_TYPES)("restore races on -machine %s", (machine) => {
-  it.each(SCENARIOS.map((s) => [s.id, s.title, s] as const))("%s (%s): every trial fresh", async (_id, _title, scenario) => {
+// The PVH image (build/clonesafe-pvh.elf, booted through QEMU's PVH path)
+// on the same machines: the same-process and new-process -loadvm races.
+const PVH_SCENARIOS = ["loadvm-stopped", "loadvm-running", "clone-same-guid", "clone-new-guid"];
+
+const legs = [
+  ...MACHINE_TYPES.map((machine) => ({ machine, boot: "multiboot", image: IMAGE, scenarios: SCENARIOS })),
+  ...MACHINE_TYPES.map((machine) => ({
+    machine, boot: "pvh", image: PVH_IMAGE, scenarios: SCENARIOS.filter((s) => PVH_SCENARIOS.includes(s.id)),
+  })),
+];
+
+describe.each(legs)("restore races on -machine $machine, $boot image", ({ machine, image, scenarios }) => {
+  it.each(scenarios.map((s) => [s.id, s.title, s] as const))("%s (%s): every trial fresh", async (_id, _title, scenario) => {
     const r = await runScenario(scenario, {
-      image: IMAGE, machine, trials: TRIALS, lifetimeSec: 300, onCleanup: (cleanup) => onTestFinished(cleanup),
+      image, machine, trials: TRIALS, lifetimeSec: 300, onCleanup: (cleanup) => onTestFinished(cleanup),
     });
     expect(r.trials).toHaveLength(TRIALS);
     expect(staleTrials(r), `${scenario.id} -machine ${machine}: ${TRIALS - staleTrials(r).length}/${TRIALS} fresh`).toEqual([]);

@@ -11,9 +11,11 @@ import { launchQemu, type LaunchOptions, type QemuInstance } from "../../tools/q
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const IMAGE = resolve(REPO, "build/clonesafe.elf");
+/** The same kernel with the PVH entry and no multiboot header. */
+export const PVH_IMAGE = resolve(REPO, "build/clonesafe-pvh.elf");
 export const READY = /^clonesafe ready\b/;
 
-export type BootOptions = Partial<Omit<LaunchOptions, "workDir" | "image" | "stateDrive">> & {
+export type BootOptions = Partial<Omit<LaunchOptions, "workDir" | "stateDrive">> & {
   /** Attach a fresh qcow2 drive so savevm/loadvm work. */
   snapshots?: boolean;
 };
@@ -30,7 +32,7 @@ export async function startQemu(options: BootOptions = {}): Promise<QemuInstance
     stateDrive = join(workDir, "state.qcow2");
     execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
   }
-  instance = await launchQemu({ machine: "pc", lifetimeSec: 300, ...options, stateDrive, image: IMAGE, workDir });
+  instance = await launchQemu({ machine: "pc", lifetimeSec: 300, image: IMAGE, ...options, stateDrive, workDir });
   return instance;
 }
 

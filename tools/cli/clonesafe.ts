@@ -1,5 +1,5 @@
 // `clonesafe` — the host-side command line. Subcommands:
-//   run [--machine pc|q35] [--guid G|auto|none] [--cpu MODEL] [--debug]
+//   run [--machine pc|q35|microvm] [--boot multiboot|pvh] [--guid G|auto|none] [--cpu MODEL] [--debug]
 //       boot the kernel with the serial console on this terminal (`make run`).
 //   aml --table F [--table F]... [--trace] namespace | eval P [P...]
 //       the kernel's AML interpreter on the host (tools/aml/cli.ts).
@@ -20,7 +20,7 @@ import { connect } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { formatCommandLine, incomingFromFile, MACHINE_TYPES, qemuArgs, type MachineType } from "../qemu/args.js";
+import { formatCommandLine, incomingFromFile, qemuArgs, RUN_MACHINE_TYPES, type MachineType } from "../qemu/args.js";
 import { describeQemuStatus } from "../qemu/exit-status.js";
 import { QEMU_BINARY, qemuErrorLines } from "../qemu/launcher.js";
 import { runAml } from "../aml/cli.js";
@@ -37,8 +37,8 @@ function buildDir(): string {
 
 function machineOption(value: string | undefined): MachineType {
   const machine = value ?? "pc";
-  if (!(MACHINE_TYPES as readonly string[]).includes(machine)) {
-    throw new UsageError(`--machine must be one of ${MACHINE_TYPES.join(", ")}, got "${machine}"`, "run");
+  if (!(RUN_MACHINE_TYPES as readonly string[]).includes(machine)) {
+    throw new UsageError(`--machine must be one of ${RUN_MACHINE_TYPES.join(", ")}, got "${machine}"`, "run");
   }
   return machine as MachineType;
 }
@@ -74,6 +74,7 @@ async function run(argv: string[]): Promise<number> {
       guid: { type: "string" },
       cpu: { type: "string" },
       image: { type: "string" },
+      boot: { type: "string" },
       debug: { type: "boolean", default: false },
       incoming: { type: "string" },
     },
@@ -82,7 +83,11 @@ async function run(argv: string[]): Promise<number> {
   const machine = machineOption(values.machine);
   const vmgenid = guidOption(values.guid);
   const build = buildDir();
-  const image = values.image ?? resolve(build, "clonesafe.elf");
+  if (values.boot !== undefined && values.boot !== "multiboot" && values.boot !== "pvh") {
+    throw new UsageError(`--boot must be multiboot or pvh, got "${values.boot}"`, "run");
+  }
+  if (values.boot !== undefined && values.image !== undefined) throw new UsageError("--boot and --image exclude each other", "run");
+  const image = values.image ?? resolve(build, values.boot === "pvh" ? "clonesafe-pvh.elf" : "clonesafe.elf");
   if (!existsSync(image)) throw new Error(`kernel image ${image} not found (run make build)`);
   if (values.incoming !== undefined) {
     try {

@@ -11,9 +11,11 @@ export class UsageError extends Error {
 }
 
 export const COMMAND_USAGE: Readonly<Record<string, string>> = {
-  run: `usage: clonesafe run [--machine pc|q35] [--guid G|auto|none] [--cpu MODEL] [--debug] [--image FILE] [--incoming FILE]
+  run: `usage: clonesafe run [--machine pc|q35|microvm] [--boot multiboot|pvh] [--guid G|auto|none] [--cpu MODEL] [--debug] [--image FILE] [--incoming FILE]
   Boot clonesafe under QEMU (TCG) with the serial console on this terminal,
   QMP at build/qmp.sock and a qcow2 state drive at build/state.qcow2.
+  --boot pvh boots build/clonesafe-pvh.elf (the PVH entry) instead of the
+  multiboot image. microvm has no vmgenid: its clonesafe has no restore signal.
   --incoming FILE restores the state saved by migrate-file. Refuses to start
   while another instance answers on build/qmp.sock. Exit status: the kernel's
   (\`exit N\` gives N, a panic its QEMU status), 1 if QEMU fails, 130 on Ctrl-C.`,

@@ -4,7 +4,12 @@
 // initrd and a command line) through the same function, so both kernels get
 // the same machine, devices and vmgenid.
 
-export type MachineType = "pc" | "q35";
+/**
+ * pc and q35 (SeaBIOS, legacy ACPI with a GPE block, vmgenid), and QEMU's
+ * microvm with ACPI (qboot, hardware-reduced ACPI, a GED, no vmgenid in its
+ * tables).
+ */
+export type MachineType = "pc" | "q35" | "microvm";
 
 export type SerialSpec =
   | { kind: "stdio" }
@@ -29,6 +34,8 @@ export interface QemuOptions {
   loadvm?: string;
   incoming?: string;
   acpiTables?: string[];
+  /** false: no isa-debug-exit device (then `exit` powers off through ACPI S5). */
+  debugExit?: boolean;
   /** -s -S: wait for gdb on :1234. */
   gdb?: boolean;
   extra?: string[];
@@ -37,7 +44,12 @@ export interface QemuOptions {
 /** What boots: the kernel and, for a peer, its initrd, command line and memory. */
 export type KernelLaunch = Pick<QemuOptions, "image" | "initrd" | "append" | "memoryMiB">;
 
+/** The machines with a VM generation ID device: what restore, clone and compare commands accept. */
 export const MACHINE_TYPES: readonly MachineType[] = ["pc", "q35"];
+/** Every machine clonesafe boots on (`clonesafe run`). */
+export const RUN_MACHINE_TYPES: readonly MachineType[] = ["pc", "q35", "microvm"];
+/** microvm's ACPI tables are off unless asked for; clonesafe needs them. */
+const MICROVM_MACHINE = "microvm,acpi=on";
 export const DEBUG_EXIT_DEVICE = "isa-debug-exit,iobase=0xf4,iosize=4";
 /** The vmgenid device's QOM path: `qom-set` of its `guid` followed by a loadvm is an in-process clone. */
 export const VMGENID_ID = "vmgenid0";
@@ -45,18 +57,20 @@ export const VMGENID_QOM_PATH = `/machine/peripheral/${VMGENID_ID}`;
 
 export function qemuArgs(o: QemuOptions): string[] {
   const args = [
-    "-machine", o.machine,
+    "-machine", o.machine === "microvm" ? MICROVM_MACHINE : o.machine,
     "-accel", "tcg",
     "-m", String(o.memoryMiB ?? 128),
     "-kernel", o.image,
     ...(o.initrd ? ["-initrd", o.initrd] : []),
     ...(o.append !== undefined ? ["-append", o.append] : []),
-    "-device", DEBUG_EXIT_DEVICE,
+    ...(o.debugExit === false ? [] : ["-device", DEBUG_EXIT_DEVICE]),
     "-display", "none",
     "-monitor", "none",
     "-no-reboot",
   ];
-  const guid = o.vmgenid ?? "auto";
+  // microvm's ACPI builder has no vmgenid SSDT: QEMU would accept the
+  // device and the guest could not find it.
+  const guid = o.machine === "microvm" ? false : o.vmgenid ?? "auto";
   if (guid !== false) args.push("-device", `vmgenid,id=${VMGENID_ID},guid=${guid}`);
   if (o.cpu) args.push("-cpu", o.cpu);
   if (o.serial.kind === "stdio") {
