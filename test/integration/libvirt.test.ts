@@ -12,7 +12,7 @@
 // request queued in the UART of the reverted, still paused domain; the same
 // for `virsh save` and `virsh restore` — then
 // `clonesafe clone --libvirt`: N clones of one snapshot, each with its own
-// genid, sharing no output. Domains, daemon and folders are removed pass or
+// genid, sharing no output; and `virsh shutdown`, which must end the domain. Domains, daemon and folders are removed pass or
 // fail.
 
 import { execFile } from "node:child_process";
@@ -233,6 +233,23 @@ describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) =
     expect(readdirSync(cloneTmp)).toEqual([]);
     expect((await virsh(uri, ["domstate", name])).trim()).toBe("paused");
   }, 420_000);
+
+  it("virsh shutdown: the power button reaches the kernel, which powers the domain off through ACPI S5", async () => {
+    await libvirtd();
+    const dir = tempDir();
+    const open = consoles();
+    const name = `clonesafe-${machine}-shutdown`;
+    await defineDomain(name, machine, dir);
+    const { console } = await boot(name, join(dir, `${name}.serial.sock`), open);
+    const from = console.lines.length;
+    await virsh(uri, ["shutdown", name]);
+    await console.waitForLine(/^power: power button pressed \(PM1 PWRBTN_STS\): powering off through ACPI S5$/, { from, timeoutMs: 20_000 });
+    // Polls libvirt's view of the domain until it is off: a condition, with a deadline.
+    const deadline = Date.now() + 20_000;
+    let state = "";
+    while (Date.now() < deadline && (state = (await virsh(uri, ["domstate", name])).trim()) !== "shut off") await sleep(100);
+    expect(state, `domain state after virsh shutdown:\n${console.lines.slice(from).join("\n")}`).toBe("shut off");
+  }, 120_000);
 });
 
 describe("clonesafe libvirt: mistakes", () => {
