@@ -198,7 +198,8 @@ function serveWhileBusy(): void {
   const lines = pollIrq();
   if (lines == 0) return;
   randomInterrupt(lastIrqTsc(), lines);
-  const left = gedServe(serveSci(lines));
+  const left = serveSci(lines);
+  gedServe(left);
   if (has(left, comLine)) irqUnmask(comLine);
 }
 
@@ -222,10 +223,16 @@ export function step(lines: u32): bool {
   const sciServed = has(lines, sciLine);
   lines = serveSci(lines);
   if (sciServed) worked = true;
-  const beforeGed = lines;
-  lines = gedServe(lines);
-  if (lines != beforeGed) worked = true;
-  if (has(lines, comLine) || uartQueued() > 0) {
+  const gedServed = gedServe(lines);
+  if (gedServed != 0) worked = true;
+  if (gedServed != 0 && (has(lines, comLine) || uartQueued() > 0)) {
+    // A GED's _EVT is an event of its own: a command must not inherit the
+    // AML budget a hostile _EVT used up. COM1's bytes go to the receive
+    // queue, and the next step (after main.ts's collection) runs the command.
+    uartReceive();
+    irqUnmask(comLine);
+    lines &= ~(<u32>1 << comLine);
+  } else if (has(lines, comLine) || uartQueued() > 0) {
     // One command per event: the AML budget and the garbage it may leave
     // belong to one command (main.ts collects between events). Bytes after
     // the command's line end wait in the queue for the next step.
@@ -237,6 +244,7 @@ export function step(lines: u32): bool {
     irqUnmask(comLine);
     if (has(lines, comLine)) lines &= ~(<u32>1 << comLine);
   }
+  lines &= ~gedServed;
   for (let line: u32 = 0; line < LINE_COUNT; line++) {
     // Lines nobody owns stay masked; say so once each time one fires.
     if ((lines & (<u32>1 << line)) != 0) log("irq", "line " + line.toString() + " fired with no handler; left masked");

@@ -53,6 +53,9 @@ export class IrqRoute {
     public pin: u32,
   ) {}
 
+  /** How many routing requests share this line (a GED interrupt on COM1's GSI, say). */
+  owners: u32 = 1;
+
   describe(): string {
     const u = this.unit;
     const mode = (this.level ? "level" : "edge") + (this.activeLow ? ", active-low" : ", active-high");
@@ -149,7 +152,7 @@ export function irqRouteGsi(gsi: u32, level: bool, activeLow: bool, what: string
   if (!apic) {
     if (gsi >= 16) { log("irq", what + ": GSI " + gsi.toString() + " is not an 8259 input (0-15); not routed"); return -1; }
     const existing = routes[<i32>gsi];
-    if (existing != null) return <i32>gsi; // shared: the first route's mode stands
+    if (existing != null) { existing.owners++; return <i32>gsi; } // shared: the first route's mode stands
     picSetLevelTriggered(gsi, level);
     routes[<i32>gsi] = new IrqRoute(gsi, gsi, level, activeLow, what, null, gsi);
     return <i32>gsi;
@@ -162,6 +165,7 @@ export function irqRouteGsi(gsi: u32, level: bool, activeLow: bool, what: string
       if (r.level != level || r.activeLow != activeLow) {
         log("irq", what + ": GSI " + gsi.toString() + " is already routed for " + r.what + " with another trigger or polarity; sharing its route");
       }
+      r.owners++;
       return i;
     }
   }

@@ -4,7 +4,11 @@
 // button and ACPI S5 everywhere: QMP system_powerdown (what `virsh
 // shutdown` sends) must end the VM, and `exit N` without isa-debug-exit
 // must power off (QEMU's status 0: the N is lost, as on real hardware).
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { compileLimit, limitCases } from "../aml/limits.js";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
 import { bootKernel, IMAGE, PVH_IMAGE } from "../support/qemu.js";
 
@@ -79,4 +83,26 @@ describe.each(MACHINE_TYPES)("power on -machine %s", (machine) => {
     expect(await exitWithin(q, "exit 5")).toBe(0);
     expect(q.lines).toContain("power: no isa-debug-exit at 0xf4: powering off through ACPI S5 instead (status 5 is lost, as on real hardware)");
   });
+});
+
+// A GED whose _EVT fails (or never returns) on COM1's own interrupt: the
+// shell keeps answering on the line they share, the _EVT is given up after
+// 8 failures in a row, and the kernel still reseeds on a restore.
+describe.each(["hostile-ged", "hostile-ged-loop"])("%s.asl on -machine pc", (name) => {
+  it("the shell keeps answering on the shared line, the _EVT is given up after 8 failures, a restore still reseeds", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clonesafe-ged-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const c = limitCases().find((l) => l.name === name)!;
+    const q = await bootKernel({ machine: "pc", snapshots: true, acpiTables: [compileLimit(c, dir)] });
+    for (let i = 0; i < 12; i++) expect(await q.command("epoch", 60_000)).toBe("epoch: 1");
+    const given = q.lines.filter((l) => /^ged: \\_SB_\.GED[EL]\._EVT\(4\) failed 8 times in a row; not called again \(its line stays open for the device sharing it\)$/.test(l));
+    expect(given, q.lines.slice(-20).join("\n")).toHaveLength(1);
+    expect(q.lines.filter((l) => /^ged: \\_SB_\.GED[EL]\._EVT\(4\) failed: /.test(l))).toHaveLength(8);
+    await q.qmp!.hmp("savevm s1");
+    const from = q.lines.length;
+    await q.qmp!.hmp("loadvm s1");
+    await q.waitForLine(/^vmgenid: notify gen=1 guid=[0-9a-f-]{36} changed=0 epoch=2$/, { from });
+    expect(await q.command("rand 32")).toMatch(/^rand: epoch=2 [0-9a-f]{64}$/);
+    expect(q.exitInfo).toBeNull();
+  }, 240_000);
 });

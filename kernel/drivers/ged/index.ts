@@ -8,8 +8,9 @@
 // May call: the AML subsystem (evaluation, notify delivery), the resource
 // decoder, the irq subsystem (routing, unmasking), the device-id matcher,
 // the console. Never: leaves an interrupt storming — an `_EVT` that fails
-// MAX_FAILURES times in a row leaves its line masked, said once — or routes
-// an interrupt whose GED has no one-argument `_EVT`.
+// MAX_FAILURES times in a row is not called again, said once, and its line
+// stays masked unless another device shares it — or routes an interrupt
+// whose GED has no one-argument `_EVT`.
 
 import { log } from "../../console/log";
 import { NamespaceNode } from "../../aml/namespace";
@@ -24,6 +25,8 @@ const MAX_FAILURES: u32 = 8;
 
 export class GedInterrupt {
   failures: u32 = 0;
+  /** Set after MAX_FAILURES failures in a row: `_EVT` is not called again. */
+  disabled: bool = false;
   events: u32 = 0;
   constructor(public device: NamespaceNode, public evt: NamespaceNode, public gsi: u32, public line: u32) {}
 }
@@ -44,7 +47,7 @@ function initDevice(node: NamespaceNode): void {
   const crs = evaluateChild(node, "_CRS", problem);
   if (crs == null || !(crs instanceof AmlBuffer)) {
     log("ged", node.path() + "._CRS " + (problem.length > 0 ? "failed: " + problem.join("; ") :
-      "is " + (crs == null ? "missing" : "a " + typeName(crs.type) + ", not a resource template Buffer")) + "; no interrupts routed");
+      "is " + (crs == null ? "missing" : "of type " + typeName(crs.type) + ", not a resource template Buffer")) + "; no interrupts routed");
     return;
   }
   const resources = parseResourceTemplate((crs as AmlBuffer).data);
@@ -76,14 +79,20 @@ export function gedLines(): u32 {
 
 /**
  * Serves the GED interrupts among `lines`: `_EVT(gsi)` for each, its
- * notifies delivered, then its line reopened. Returns the lines left.
+ * notifies delivered, then its line reopened. Returns the lines it served
+ * (a line it shares with another device is that device's to serve too).
  */
 export function gedServe(lines: u32): u32 {
-  if ((lines & lineMask) == 0) return lines;
+  const served = lines & lineMask;
+  if (served == 0) return 0;
   for (let i = 0; i < interrupts.length; i++) {
     const g = interrupts[i];
     const bit = <u32>1 << g.line;
     if ((lines & bit) == 0) continue;
+    if (g.disabled) {
+      if (shared(g)) irqUnmask(g.line);
+      continue;
+    }
     g.events++;
     gedEvents++;
     const outcome = amlCallWithIntegers(g.evt, [<u64>g.gsi]);
@@ -93,8 +102,11 @@ export function gedServe(lines: u32): u32 {
       g.failures++;
       log("ged", g.evt.path() + "(" + g.gsi.toString() + ") failed: " + outcome.error);
       if (g.failures >= MAX_FAILURES) {
+        g.disabled = true;
+        const keepOpen = shared(g);
         log("ged", g.evt.path() + "(" + g.gsi.toString() + ") failed " + MAX_FAILURES.toString() +
-          " times in a row; its interrupt stays masked");
+          " times in a row; not called again" + (keepOpen ? " (its line stays open for the device sharing it)" : ", its line stays masked"));
+        if (keepOpen) irqUnmask(g.line);
         continue;
       }
     } else {
@@ -102,8 +114,12 @@ export function gedServe(lines: u32): u32 {
     }
     irqUnmask(g.line);
   }
-  // Shared lines: every GED interrupt on a line has run; the line is served.
-  return lines & ~lineMask;
+  return served;
+}
+
+function shared(g: GedInterrupt): bool {
+  const r = irqRouteOf(g.line);
+  return r != null && r.owners > 1;
 }
 
 export function gedStats(): string {
