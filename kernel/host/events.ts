@@ -4,6 +4,7 @@
 import { AcpiEvents, EventRegisters } from "../acpi/events";
 import { ADDRESS_SPACE_IO, ADDRESS_SPACE_MEMORY, RegisterBlock } from "../acpi/fadt";
 import { deliverPendingNotifies } from "../aml/index";
+import { readS5 } from "../acpi/sleep";
 
 let testEvents: AcpiEvents | null = null;
 
@@ -14,6 +15,7 @@ export function eventsCreate(gpe0: u32, gpe0Len: u32, pm1aEvt: u32, pm1EvtLen: u
   r.pm1aEvt = new RegisterBlock(ADDRESS_SPACE_IO, pm1aEvt, <u8>pm1EvtLen, false);
   r.pm1EvtLen = pm1EvtLen;
   r.pm1aCnt = new RegisterBlock(ADDRESS_SPACE_IO, pm1aCnt, 2, false);
+  r.fixedPowerButton = true;
   r.smiCmd = smiCmd;
   r.acpiEnable = acpiEnable;
   testEvents = new AcpiEvents(r);
@@ -34,4 +36,15 @@ export function eventsSci(): string {
   e.handleSci();
   deliverPendingNotifies();
   return "sci=" + e.sciCount.toString() + " gpe=" + e.gpeCount.toString() + " fixed=" + e.fixedEventCount.toString();
+}
+
+/** Whether the SCIs since the last call found the fixed power button pressed. */
+export function eventsTakePowerButton(): bool {
+  return testEvents!.takePowerButton();
+}
+
+/** `\_S5` as the power-off path reads it: "SLP_TYPa=a SLP_TYPb=b", or its error. */
+export function sleepReadS5(): string {
+  const t = readS5();
+  return t.error.length > 0 ? "error: " + t.error : "SLP_TYPa=" + t.a.toString() + " SLP_TYPb=" + t.b.toString();
 }

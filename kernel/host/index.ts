@@ -13,7 +13,7 @@ export const UINT8ARRAY_ID = idof<Uint8Array>();
 export { amlNewEvent, checkDefinitionBlock, registerAmlCommand } from "../aml/index";
 export { collectAtIdle, heapStats } from "../mm/heap";
 export { mmInit, mmMap, mmUnmap, mmError, mmDescribe, mmTranslate, mmFramesAllocated } from "./mm";
-export { eventsCreate, eventsCreateMemoryGpe, eventsSci } from "./events";
+export { eventsCreate, eventsCreateMemoryGpe, eventsSci, eventsTakePowerButton, sleepReadS5 } from "./events";
 export {
   blake2sHex, blake2sU64Hex, blake2sEdgesHex, chacha20BlockHex, chacha20XorHex, chacha20Blocks, blake2sBytes,
 } from "./crypto";

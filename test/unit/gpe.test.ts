@@ -97,7 +97,8 @@ describe("GPE dispatch", () => {
     expect(m.lines()).toContain("acpi: \\_GPE._E1F names GPE 0x1f, outside every GPE block; ignored");
     expect(s.sciEn).toBe(1);
     expect(s.enable).toEqual([0x60, 0x80]); // GPE 5, 6 and 0x0F; not 0x1F
-    expect(s.pm1Enable).toBe(0);
+    expect(s.pm1Enable).toBe(0x100); // the fixed power button, nothing else
+    expect(m.lines()).toContain("acpi: fixed power button enabled (PM1 PWRBTN_EN)");
   });
 
   it("clears an edge GPE before its method and a level GPE after, each disabled meanwhile", () => {
@@ -123,10 +124,16 @@ describe("GPE dispatch", () => {
     expect(s.status).toEqual([0x01, 0]);
   });
 
-  it("clears latched PM1 fixed events so they cannot storm", () => {
+  it("clears latched PM1 fixed events so they cannot storm, and records a power button press once", () => {
     const { s, k } = setup();
     s.pm1Status = 0x100; // power button
     expect(k.__getString(k.eventsSci())).toBe("sci=1 gpe=0 fixed=1");
     expect(s.pm1Status).toBe(0);
+    expect(k.eventsTakePowerButton()).toBe(1);
+    expect(k.eventsTakePowerButton()).toBe(0);
+    s.pm1Status = 0x001; // the PM timer's carry: cleared, not a press
+    expect(k.__getString(k.eventsSci())).toBe("sci=2 gpe=0 fixed=2");
+    expect(s.pm1Status).toBe(0);
+    expect(k.eventsTakePowerButton()).toBe(0);
   });
 });

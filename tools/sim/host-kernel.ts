@@ -57,6 +57,8 @@ export interface HostKernelExports extends Record<string, unknown> {
   eventsCreate(gpe0: number, len: number, pm1a: number, pm1len: number, pm1cnt: number, smi: number, enable: number): void;
   eventsCreateMemoryGpe(address: bigint, len: number): void;
   eventsSci(): number;
+  eventsTakePowerButton(): number;
+  sleepReadS5(): number;
   // kernel/host/crypto.ts
   blake2sHex(data: number, outLength: number, key: number, chunk: number): number;
   blake2sU64Hex(prefix: number, value: bigint): number;
