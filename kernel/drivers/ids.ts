@@ -68,13 +68,63 @@ export function deviceStatus(node: NamespaceNode, problem: Array<string>): u64 {
   return sta instanceof AmlInteger ? (sta as AmlInteger).value : (node.child("_STA") == null ? 0x0f : 0);
 }
 
+/** A Device and the ids its _HID and _CID give, upper case (EISA ids as text). */
+export class DeviceIdentity {
+  readonly ids: Array<string> = new Array<string>();
+  constructor(public node: NamespaceNode) {}
+}
+
+function collectIds(obj: AmlObject | null, into: Array<string>): void {
+  if (obj instanceof AmlString) into.push((obj as AmlString).value.toUpperCase());
+  else if (obj instanceof AmlInteger) into.push(eisaIdText((obj as AmlInteger).value));
+  else if (obj instanceof AmlPackage) {
+    const elements = (obj as AmlPackage).elements;
+    for (let i = 0; i < elements.length; i++) {
+      const e = elements[i];
+      if (!(e instanceof AmlPackage)) collectIds(e, into);
+    }
+  }
+}
+
+// Every driver asks for its devices; the namespace is walked and each
+// device's identity evaluated once (the namespace is complete after boot's
+// table loads), not once per driver.
+let identities: Array<DeviceIdentity> | null = null;
+let identitiesRoot: NamespaceNode | null = null;
+
+/** Every Device with its ids, in namespace order; evaluated once per namespace. */
+export function deviceIdentities(): Array<DeviceIdentity> {
+  const root = amlInterpreter().ns.root;
+  const known = identities;
+  if (known != null && identitiesRoot === root) return known;
+  const list = new Array<DeviceIdentity>();
+  const problem = new Array<string>();
+  for (let node: NamespaceNode | null = root.firstChild; node != null; node = node!.nextUnder(root)) {
+    if (node.type != ObjectType.Device) continue;
+    const identity = new DeviceIdentity(node);
+    collectIds(evaluateChild(node, "_HID", problem), identity.ids);
+    collectIds(evaluateChild(node, "_CID", problem), identity.ids);
+    list.push(identity);
+  }
+  identities = list;
+  identitiesRoot = root;
+  return list;
+}
+
+/** Forgets the identities (a test that loads another namespace into the same root). */
+export function forgetDeviceIdentities(): void {
+  identities = null;
+}
+
 /** Every Device in the namespace whose _HID or _CID is one of `ids`, in namespace order. */
 export function findDevices(ids: string[]): Array<NamespaceNode> {
   const found = new Array<NamespaceNode>();
-  const root = amlInterpreter().ns.root;
-  const problem = new Array<string>();
-  for (let node: NamespaceNode | null = root.firstChild; node != null; node = node!.nextUnder(root)) {
-    if (node.type == ObjectType.Device && deviceMatches(node, ids, problem).length > 0) found.push(node);
+  const all = deviceIdentities();
+  for (let i = 0; i < all.length; i++) {
+    const d = all[i];
+    for (let k = 0; k < d.ids.length; k++) {
+      if (ids.includes(d.ids[k])) { found.push(d.node); break; }
+    }
   }
   return found;
 }

@@ -26,7 +26,7 @@ import { acknowledgeGeneration, epoch, mixU64, reseed, watchGeneration } from ".
 import { mixCpuRandom, mixTimestamp } from "../../random/sources";
 import { Answer, fail, ok, registerCommand } from "../../console/shell";
 import { hex } from "../../lib/fmt";
-import { deviceMatches, deviceStatus, evaluateChild } from "../ids";
+import { deviceMatches, deviceStatus, evaluateChild, findDevices } from "../ids";
 
 export { eisaIdText } from "../ids";
 import { TextBuilder } from "../../lib/text";
@@ -190,10 +190,8 @@ function onNotify(node: NamespaceNode, value: u32): void {
 /** Walks every Device in the namespace for a generation counter; the first one found is used. */
 export function vmgenidInit(): void {
   device = null;
-  const root = amlInterpreter().ns.root;
-  for (let node: NamespaceNode | null = root.firstChild; node != null && device == null; node = node!.nextUnder(root)) {
-    if (node.type == ObjectType.Device) device = tryDevice(node);
-  }
+  const candidates = findDevices(IDS);
+  for (let i = 0; i < candidates.length && device == null; i++) device = tryDevice(candidates[i]);
   const d = device;
   if (d == null) { log("vmgenid", "no VM generation ID device"); return; }
   d.notifiedGuid = d.guid;
