@@ -19,3 +19,4 @@ export {
 } from "./crypto";
 export { crngSeedForTest, crngKeyHex, crngDrawHex } from "./crng";
 export { vmgenidMemoryInit, vmgenidProbe, vmgenidEisaText } from "./vmgenid";
+export { resourcesJson } from "./resources";
