@@ -59,6 +59,7 @@ export interface HostKernelExports extends Record<string, unknown> {
   eventsSci(): number;
   eventsTakePowerButton(): number;
   sleepReadS5(): number;
+  resourcesJson(bytes: number): number;
   // kernel/host/crypto.ts
   blake2sHex(data: number, outLength: number, key: number, chunk: number): number;
   blake2sU64Hex(prefix: number, value: bigint): number;

@@ -17,7 +17,7 @@ import { NamespaceNode } from "../../aml/namespace";
 import { AmlBuffer, AmlMethod, typeName } from "../../aml/objects";
 import { amlCallWithIntegers, deliverPendingNotifies, queueNotifies } from "../../aml/index";
 import { parseResourceTemplate } from "../../acpi/resources";
-import { irqRouteGsi, irqRouteOf, irqUnmask } from "../../irq/index";
+import { irqRouteGsi, irqRouteIsa, irqRouteOf, irqUnmask } from "../../irq/index";
 import { deviceStatus, evaluateChild, findDevices } from "../ids";
 
 const GED_IDS: string[] = ["ACPI0013"];
@@ -55,7 +55,12 @@ function initDevice(node: NamespaceNode): void {
   if (resources.irqs.length == 0) { log("ged", node.path() + "._CRS lists no interrupt"); return; }
   for (let i = 0; i < resources.irqs.length; i++) {
     const irq = resources.irqs[i];
-    const line = irqRouteGsi(irq.gsi, !irq.edge, irq.activeLow, node.path() + " interrupt");
+    if (irq.source.length > 0) {
+      log("ged", node.path() + " interrupt " + irq.gsi.toString() + " belongs to the controller " + irq.source + ", not the GSI space; not routed");
+      continue;
+    }
+    // An IRQ descriptor names an ISA IRQ (the MADT's overrides apply); an Extended Interrupt a GSI.
+    const line = irq.isaIrq ? irqRouteIsa(irq.gsi, node.path() + " interrupt") : irqRouteGsi(irq.gsi, !irq.edge, irq.activeLow, node.path() + " interrupt");
     if (line < 0) continue;
     interrupts.push(new GedInterrupt(node, evt, irq.gsi, <u32>line));
     lineMask |= <u32>1 << <u32>line;
