@@ -19,8 +19,10 @@ import {
 } from "./aml/index";
 import { bootRsdp, memoryInit, memoryMapBytes, registerMmCommand } from "./mm/index";
 import { currentGuidText, registerVmgenidCommands, vmgenidInit, vmgenidStats } from "./drivers/vmgenid/index";
-import { entropyWaitTicks, randomInit, randomInterrupt, randomStats, registerRandomCommands, setInterruptPoller } from "./random/index";
-import { epoch, fenceCoverage, setRestoreSignalHandler, watchRestoreSignal } from "./random/crng";
+import {
+  entropyWaitTicks, epoch, fenceCoverage, randomInit, randomInterrupt, randomStats, registerRandomCommands,
+  setInterruptPoller, setRestoreSignalHandler, watchRestoreSignal,
+} from "./random/index";
 import { gedInit, gedServe, gedStats } from "./drivers/ged/index";
 import { powerButtonPressed, powerInit, servePowerButton } from "./drivers/power/index";
 import { entryTsc, lastIrqTsc, pollIrq, rdtsc } from "./hw";
@@ -114,7 +116,7 @@ function startAcpiEvents(acpi: AcpiDiscovery): void {
   e.init();
   events = e;
   // A restore raises vmgenid's GPE status before the vCPU runs again: every
-  // draw reads these registers first and serves what they show (crng.ts).
+  // draw reads these registers first and serves what they show (random/fence.ts).
   const watched = e.forEachHandledStatus(watchRestoreSignal);
   if (watched > 0) setRestoreSignalHandler(servePendingGpes);
   log("acpi", "restore fence: " + watched.toString() + " GPE status register" + (watched == 1 ? "" : "s") +
@@ -168,13 +170,12 @@ export function boot(magic: u32, mbi: u32): void {
  * (whatever the interrupt order): the same dispatch as the interrupt's. The
  * line itself, if it was raised, is served later and finds nothing left.
  */
-function servePendingGpes(): bool {
+function servePendingGpes(): void {
   const e = events;
-  if (e == null) return false;
+  if (e == null) return;
   e.handleSci();
   deliverPendingNotifies();
   if (e.takePowerButton()) powerButtonPressed("PM1 PWRBTN_STS");
-  return true;
 }
 
 /** Serves the SCI if it is among `lines`; returns the lines left. */

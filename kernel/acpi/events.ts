@@ -199,7 +199,7 @@ export class AcpiEvents {
   /**
    * Calls `watch(isIo, address, mask)` for every GPE status register that
    * holds a GPE with a method: the registers whose bits a restore raises
-   * (vmgenid's GPE among them) and a draw must read first (random/crng.ts).
+   * (vmgenid's GPE among them) and a draw must read first (random/fence.ts).
    */
   forEachHandledStatus(watch: (isIo: bool, address: u64, mask: u32) => bool): i32 {
     let watched = 0;

@@ -1,62 +1,23 @@
 // The kernel's random number generator, after Linux random.c (5.18+):
-// a BLAKE2s input pool and a ChaCha20 CRNG with fast key erasure.
+// a BLAKE2s input pool and a ChaCha20 CRNG with fast key erasure. Every
+// draw first serves the restore fence (fence.ts says why that is complete).
 // Owns: the pool, the CRNG key, the entropy credit, the epoch (advanced by
-// every reseed), the restore fence (the signals read before every draw and
-// before every character of random output) and the notifier chain.
-// May call: BLAKE2s, ChaCha20, hw (the TSC, and one read of each registered
-// restore-signal register per check). Never: hands out a byte before the
-// first seeding, produces output from a key that a later request could still
-// be derived from (each request's first block replaces the key before any
-// output leaves), or draws while a registered restore signal is raised.
+// every reseed) and the notifier chain.
+// May call: BLAKE2s, ChaCha20, the restore fence (fence.ts: served before
+// every draw), hw (the TSC). Never: hands out a byte before the first
+// seeding, produces output from a key that a later request could still be
+// derived from (each request's first block replaces the key before any
+// output leaves), or draws before the fence has served what it saw.
 //
-// The restore fence, and why it is complete (QEMU 7.2, hw/acpi/vmgenid.c):
-// every incoming state — same-process loadvm, a new process's -loadvm,
-// -incoming — runs vmgenid's post_load while the vCPU is stopped. It writes
-// the GUID (changed or not) and raises GPE0 status bit 5 with
-// acpi_send_event(). So from the first guest instruction after any restore,
-// two things are readable without an interrupt: the GPE status bit (always)
-// and the GUID (when the restore changed it). The status bit stays set until
-// the kernel writes 1 to it, which only the GPE dispatch does, immediately
-// before running `\_GPE._E05`, whose Notify reseeds before anything can draw.
-// An interrupt is only a hint that these are set; which interrupt comes
-// first (the SCI or a waiting request's COM1) does not matter, because:
-//   - every draw first reads the restore-signal registers (the status bytes
-//     of the GPEs the kernel handles) and the GUID; a raised signal is served
-//     (the SCI's own dispatch runs, synchronously) and a changed GUID reseeds,
-//     before the first block is computed;
-//   - every character of random output is preceded by the same reads
-//     (restorePending); if the snapshot was taken after a draw, or in the
-//     middle of a line, the restored kernel stops that line at once (the
-//     caller ends it with a "cut by restore" marker) instead of sending bytes
-//     computed before the restore.
-// What remains: a snapshot taken between the read and the port write of one
-// character lets that one character (4 bits of a hex digit) through, and
-// characters already handed to the UART before the snapshot are QEMU's to
-// deliver. A hypervisor that raises no GPE and keeps the GUID (none known)
-// would leave no readable signal at all.
-//
-// Platforms without GPE blocks (hardware-reduced ACPI: Firecracker, cloud-
-// hypervisor, QEMU microvm), where the notify arrives through a Generic
-// Event Device's interrupt and nothing is latched for a draw to read: the
-// fence is the GUID comparison alone. It is complete where the hypervisor
-// writes a new ID on every restore before the vCPUs run — Firecracker does
-// (src/vmm/src/devices/acpi/vmgenid.rs: a fresh ID on every snapshot load) —
-// and incomplete for a restore that keeps the ID, which only the GED notify
-// then catches, after whatever drew first. With no VM generation ID device
-// at all (QEMU microvm has none) there is no restore signal: a restored
-// snapshot is not detected and its clones serve the same bytes.
-// fenceCoverage() gives the boot line that says which of these holds.
-
 import { Blake2s } from "./blake2s";
 import { chacha20Block } from "./chacha20";
-import { inb, physRead, rdtsc } from "../hw";
+import { rdtsc } from "../hw";
+import { CAUGHT_NOTHING, caughtAt, serveRestoreBeforeDraw } from "./fence";
 
 export const SEED_BITS: i32 = 256;
 const KEY_BYTES: i32 = 32;
 const BLOCK_BYTES: i32 = 64;
 
-/** Handles a generation change the every-draw check saw. */
-export type GenerationCheck = () => bool;
 /** Subsystems holding random-derived state re-derive it here. */
 export type ReseedNotifier = (epoch: u64) => void;
 
@@ -72,12 +33,8 @@ const zeroNonce = new Uint8Array(12);
 
 export let epoch: u64 = 0;
 export let reseeds: u64 = 0;
-/** GUID changes caught by the check before a draw (ahead of their notify). */
-export let fastpathCatches: u64 = 0;
-/** TSC ticks of the last caught restore (signal or GUID): from the check seeing it to the draw's output ready. */
+/** TSC ticks of the last restore the fence caught before a draw: from the fence seeing it to the draw's output ready. */
 export let lastFastpathTicks: u64 = 0;
-let fastpathStart: u64 = 0;
-let generationCheck: GenerationCheck | null = null;
 const notifiers = new Array<ReseedNotifier>();
 
 /** Mixes bytes into the input pool; `bits` of entropy are credited for them. */
@@ -128,149 +85,6 @@ export function seedIfReady(): bool {
   return seeded;
 }
 
-// The watched VM generation: where its GUID is readable (a linear-memory
-// window), the value last acted on, and who handles a change. Kept here so
-// the every-draw check is inline loads and compares; only a change costs a
-// call.
-let watchWindow: usize = 0;
-let watchLow: u64 = 0;
-let watchHigh: u64 = 0;
-
-/** Watches the 16-byte generation ID at `window`; `onChange` handles a change. */
-export function watchGeneration(window: usize, low: u64, high: u64, onChange: GenerationCheck): void {
-  watchWindow = window;
-  watchLow = low;
-  watchHigh = high;
-  generationCheck = onChange;
-}
-
-/** Records the generation ID the owner has now acted on. */
-export function acknowledgeGeneration(low: u64, high: u64): void {
-  watchLow = low;
-  watchHigh = high;
-}
-
-// The restore signals: status registers whose masked bits a restore raises
-// (the GPE status bytes of every GPE with a method; see the header). QEMU pc
-// and q35 have one, an I/O port: it gets its own two globals, so the check
-// is one port read and a test; any others (memory-mapped, or more blocks)
-// are read after it, out of line. `serveSignals` runs the pending event
-// work — the SCI's dispatch — and returns whether it served anything.
-const MAX_SIGNALS: i32 = 8;
-let firstPort: u32 = 0;
-let firstMask: u32 = 0;
-const otherAddress = new StaticArray<u64>(MAX_SIGNALS);
-const otherMask = new StaticArray<u32>(MAX_SIGNALS);
-const otherIsIo = new StaticArray<bool>(MAX_SIGNALS);
-let otherCount: i32 = 0;
-let serveSignals: GenerationCheck | null = null;
-
-/** Adds a status register (I/O port or physical address) whose `mask` bits a restore raises. */
-export function watchRestoreSignal(isIo: bool, address: u64, mask: u32): bool {
-  if (mask == 0) return false;
-  if (isIo && firstMask == 0) {
-    firstPort = <u32>address;
-    firstMask = mask;
-    return true;
-  }
-  if (otherCount >= MAX_SIGNALS) return false;
-  otherAddress[otherCount] = address;
-  otherMask[otherCount] = mask;
-  otherIsIo[otherCount] = isIo;
-  otherCount++;
-  return true;
-}
-
-/** Who serves a raised restore signal (the SCI's dispatch). */
-export function setRestoreSignalHandler(handler: GenerationCheck): void {
-  serveSignals = handler;
-}
-
-/**
- * What the fence reads on this platform and whether that is complete (the
- * header's last paragraph): one boot line, which the README explains.
- */
-export function fenceCoverage(): string {
-  const signals = restoreSignalCount();
-  if (watchWindow == 0) {
-    return "no restore signal: no VM generation ID device, so a restored snapshot is not detected (clones of one snapshot serve the same bytes)";
-  }
-  if (signals > 0) {
-    return "complete: " + signals.toString() + " GPE status register" + (signals == 1 ? "" : "s") +
-      " (raised on every incoming state) and the GUID, read before every draw";
-  }
-  return "the GUID only, read before every draw: complete where every restore writes a new ID (Firecracker); " +
-    "a restore that keeps the ID is caught by its notify, not before the first draw";
-}
-
-/** Restore-signal registers watched (for stats and tests). */
-export function restoreSignalCount(): i32 {
-  return (firstMask != 0 ? 1 : 0) + otherCount;
-}
-
-function otherSignalRaised(): bool {
-  for (let i = 0; i < otherCount; i++) {
-    const a = unchecked(otherAddress[i]);
-    const v = unchecked(otherIsIo[i]) ? inb(<u32>a) : <u32>physRead(a, 1);
-    if ((v & unchecked(otherMask[i])) != 0) return true;
-  }
-  return false;
-}
-
-// @ts-ignore: decorator
-@inline function signalRaised(): bool {
-  return (firstMask != 0 && (inb(firstPort) & firstMask) != 0) || (otherCount != 0 && otherSignalRaised());
-}
-
-// @ts-ignore: decorator
-@inline function guidChanged(): bool {
-  const w = watchWindow;
-  return w != 0 && (load<u64>(w) != watchLow || load<u64>(w, 8) != watchHigh);
-}
-
-/**
- * The output fence: true when a restore may have happened since the last
- * draw (a signal is raised or the GUID moved). Reads only; the next draw
- * serves it. Random output checks this before every character.
- */
-// @ts-ignore: decorator
-@inline export function restorePending(): bool {
-  return signalRaised() || guidChanged();
-}
-
-/** Restore signals served before a draw (ahead of their interrupt). */
-export let signalCatches: u64 = 0;
-
-/**
- * The every-draw check: serves a raised restore signal, then handles a GUID
- * the signal's work did not acknowledge. True when it acted.
- */
-// @ts-ignore: decorator
-@inline export function checkGeneration(): bool {
-  let acted = false;
-  if (signalRaised()) acted = serveRaisedSignals();
-  if (guidChanged()) acted = generationChanged() || acted;
-  return acted;
-}
-
-function serveRaisedSignals(): bool {
-  const serve = serveSignals;
-  if (serve == null) return false;
-  fastpathStart = rdtsc();
-  serve!();
-  signalCatches++;
-  return true;
-}
-
-function generationChanged(): bool {
-  const handle = generationCheck;
-  if (handle == null) return false;
-  fastpathStart = rdtsc();
-  handle!();
-  fastpathCatches++;
-  return true;
-}
-
 export function addReseedNotifier(notifier: ReseedNotifier): void {
   notifiers.push(notifier);
 }
@@ -281,14 +95,14 @@ export function addReseedNotifier(notifier: ReseedNotifier): void {
  */
 // @ts-ignore: decorator
 @inline export function getRandom(dst: Uint8Array, offset: i32, length: i32): bool {
-  // Inline: the check and one call, the same frames as a bare draw.
-  if (checkGeneration()) return drawAfterRestore(dst, offset, length); // a restore reseeds before any output
+  // Inline: the fence's reads and one call, the same frames as a bare draw.
+  if (serveRestoreBeforeDraw() != CAUGHT_NOTHING) return drawAfterRestore(dst, offset, length); // reseeded before any output
   return draw(dst, offset, length);
 }
 
 function drawAfterRestore(dst: Uint8Array, offset: i32, length: i32): bool {
   const drawn = draw(dst, offset, length);
-  lastFastpathTicks = rdtsc() - fastpathStart;
+  lastFastpathTicks = rdtsc() - caughtAt;
   return drawn;
 }
 

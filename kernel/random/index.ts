@@ -1,7 +1,11 @@
-// The random subsystem's face: first seeding at boot, the shell commands of
-// the serial protocol (epoch, rand, uuid, stream), and its stats keys.
+// The random subsystem's face: first seeding at boot, the one entry through
+// which a driver hands over a generation change (addGenerationRandomness,
+// as Linux's add_vmfork_randomness), the restore fence's registration, the
+// shell commands of the serial protocol (epoch, rand, uuid, stream), and its
+// stats keys. Nothing outside random/ imports crng.ts, fence.ts or
+// sources.ts (the host build's test hooks in kernel/host/ aside).
 // Owns: the UUID generator's batch of random bytes — the first member of the
-// reseed notifier chain. May call: the CRNG, the sources, the console.
+// reseed notifier chain. May call: the CRNG, the fence, the sources, the console.
 // Never: prints random output drawn before a pending generation change was
 // handled (every draw goes through getRandom's check), or sends a character
 // of random output without reading the restore fence just before it
@@ -14,13 +18,40 @@ import { Answer, fail, ok, printed, registerCommand } from "../console/shell";
 import { hex, parseUnsigned } from "../lib/fmt";
 import { TextBuilder } from "../lib/text";
 import {
-  addReseedNotifier, checkGeneration, creditedBits, draw, epoch, fastpathCatches, lastFastpathTicks, getRandom, isSeeded, reseeds,
-  restorePending, restoreSignalCount, seedIfReady, signalCatches, SEED_BITS,
+  addReseedNotifier, creditedBits, draw, epoch, lastFastpathTicks, getRandom, isSeeded, mixU64, reseed, reseeds,
+  seedIfReady, SEED_BITS,
 } from "./crng";
+import {
+  acknowledgeGeneration, generationCatches, restorePending, restoreSignalCount, serveRestoreBeforeDraw, signalCatches,
+} from "./fence";
 import {
   collectTimerEntropy, detectCpuSources, hasRdrand, hasRdseed, mixBootData, mixCpuRandom, mixTimestamp,
   rdrandFailures, rdseedFailures, timerTicks, timerWaitTsc,
 } from "./sources";
+
+export { epoch } from "./crng";
+export { fenceCoverage, setRestoreSignalHandler, watchGeneration, watchRestoreSignal } from "./fence";
+
+/**
+ * A generation change (a restore, a clone): the new ID is mixed in without
+ * credit (unique, not secret), with fresh CPU randomness and a timestamp;
+ * the fence records the ID as acted on; the CRNG reseeds at once and the
+ * epoch advances, so no later byte derives from the state before it.
+ */
+export function addGenerationRandomness(low: u64, high: u64, generation: u64): void {
+  mixU64(low, 0);
+  mixU64(high, 0);
+  mixCpuRandom(2);
+  mixTimestamp(generation);
+  acknowledgeGeneration(low, high);
+  reseed();
+}
+
+/** Unique-but-public data (a generation ID at boot): mixed, never credited. */
+export function addDeviceRandomness(low: u64, high: u64): void {
+  mixU64(low, 0);
+  mixU64(high, 0);
+}
 
 /** TSC ticks the boot spent waiting for timer entropy (none with a CPU source). */
 export function entropyWaitTicks(): u64 {
@@ -55,7 +86,7 @@ export function randomInterrupt(tsc: u64, lines: u32): void {
 }
 
 export function randomStats(): string {
-  return "reseed=" + reseeds.toString() + " fastpath=" + fastpathCatches.toString() + " fastpath_tsc=" + lastFastpathTicks.toString() + " epoch=" + epoch.toString() +
+  return "reseed=" + reseeds.toString() + " fastpath=" + generationCatches.toString() + " fastpath_tsc=" + lastFastpathTicks.toString() + " epoch=" + epoch.toString() +
     " rdrand=" + (hasRdrand ? "ok" : "absent") + " rdseed=" + (hasRdseed ? "ok" : "absent") +
     " rdrand_fail=" + rdrandFailures.toString() + " rdseed_fail=" + rdseedFailures.toString() +
     " signal_before_draw=" + signalCatches.toString() + " cut=" + cutLines.toString() + " timer_ticks=" + timerTicks.toString();
@@ -136,14 +167,14 @@ const batch = new Uint8Array(64);
 let batchUsed: i32 = 64;
 let batchEpoch: u64 = 0;
 
-function discardUuidBatch(newEpoch: u64): void {
+function discardUuidBatch(_epoch: u64): void {
   batch.fill(0);
   batchUsed = batch.length;
 }
 
 /** A random version-4 UUID, or "" while the CRNG is not seeded. */
 export function randomUuid(): string {
-  checkGeneration(); // a restore must not reuse bytes batched before it
+  serveRestoreBeforeDraw(); // a restore must not reuse bytes batched before it
   if (batchEpoch != epoch || batchUsed + 16 > batch.length) {
     if (!getRandom(batch, 0, batch.length)) return "";
     batchEpoch = epoch;
@@ -165,7 +196,7 @@ const NOT_SEEDED = "the CRNG is not seeded: no entropy source could be credited 
 
 function epochCommand(args: Array<string>): Answer {
   if (args.length != 0) return fail("takes no arguments");
-  checkGeneration();
+  serveRestoreBeforeDraw();
   return ok(epoch.toString());
 }
 
@@ -247,7 +278,7 @@ function perfCommand(args: Array<string>): Answer {
   for (let i: u64 = 0; i < PERF_ROUNDS; i++) draw(out, 0, 32);
   const withoutCheck = (rdtsc() - t) / PERF_ROUNDS;
   t = rdtsc();
-  for (let i: u64 = 0; i < PERF_ROUNDS; i++) checkGeneration();
+  for (let i: u64 = 0; i < PERF_ROUNDS; i++) serveRestoreBeforeDraw();
   const check = (rdtsc() - t) / PERF_ROUNDS;
   let raised: u64 = 0;
   t = rdtsc();

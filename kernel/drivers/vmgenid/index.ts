@@ -22,8 +22,7 @@ import { frames, windows } from "../../mm/index";
 import { TYPE_WB } from "../../mm/memtype";
 import { log } from "../../console/log";
 import { lastIrqTsc, rdtsc } from "../../hw";
-import { acknowledgeGeneration, epoch, mixU64, reseed, watchGeneration } from "../../random/crng";
-import { mixCpuRandom, mixTimestamp } from "../../random/sources";
+import { addDeviceRandomness, addGenerationRandomness, epoch, watchGeneration } from "../../random/index";
 import { Answer, fail, ok, registerCommand } from "../../console/shell";
 import { hex } from "../../lib/fmt";
 import { deviceMatches, deviceStatus, evaluateChild, findDevices } from "../ids";
@@ -150,12 +149,7 @@ function tryDevice(node: NamespaceNode): VmGenIdDevice | null {
 function generationChange(d: VmGenIdDevice): void {
   const start = rdtsc();
   d.guid = readGuid(d.window);
-  mixU64(d.guid.low, 0);
-  mixU64(d.guid.high, 0);
-  mixCpuRandom(2);
-  mixTimestamp(<u64>d.generation);
-  acknowledgeGeneration(d.guid.low, d.guid.high);
-  reseed();
+  addGenerationRandomness(d.guid.low, d.guid.high, <u64>d.generation);
   lastReseedTicks = rdtsc() - start;
 }
 
@@ -165,11 +159,9 @@ function generationChange(d: VmGenIdDevice): void {
  * while the vCPU is stopped, so a draw after a restore sees it before the
  * first output byte.
  */
-function onGenerationSeen(): bool {
+function onGenerationSeen(): void {
   const d = device;
-  if (d == null) return false;
-  generationChange(d);
-  return true;
+  if (d != null) generationChange(d);
 }
 
 function onNotify(node: NamespaceNode, value: u32): void {
@@ -198,8 +190,7 @@ export function vmgenidInit(): void {
   // Unique, not secret: into the pool with no credit, before the first
   // seeding, so clones booted from one image differ from their first draw
   // (Linux's vmgenid_add does the same).
-  mixU64(d.guid.low, 0);
-  mixU64(d.guid.high, 0);
+  addDeviceRandomness(d.guid.low, d.guid.high);
   registerNotifyHandler(d.node, onNotify);
   watchGeneration(d.window, d.guid.low, d.guid.high, onGenerationSeen);
   log("vmgenid", d.node.path() + " (" + d.matchedId + ") guid=" + d.guid.toString() + " at 0x" + hex(d.phys) +
