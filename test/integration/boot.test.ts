@@ -3,14 +3,40 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
 import { PANIC_STATUS, qemuStatusFor } from "../../tools/qemu/exit-status.js";
-import { liveQemuCount } from "../../tools/qemu/launcher.js";
+import { liveQemuCount, type QemuInstance } from "../../tools/qemu/launcher.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { bootKernel, IMAGE, PVH_IMAGE } from "../support/qemu.js";
 
-/** How long the reader stops: long enough to fill the socket's buffers and outlast the kernel's transmit give-up. */
+/**
+ * How long the reader stops: long enough to fill the socket's buffers and
+ * outlast the kernel's transmit give-up. The stimulus, not a wait for
+ * anything: that it was long enough is asserted afterwards (tx_dropped > 0,
+ * and the gap in the stream's seqs that the test waits for).
+ */
 const STALL_MS = 8000;
-/** Pacing after the reader resumes, for the socket's buffered output to arrive (not asserted on). */
-const DRAIN_MS = 2000;
+
+const STREAM_SEQ = /^stream: seq=(\d+) /;
+const STREAM_WHOLE = /^stream: seq=\d+ epoch=1 [0-9a-f]{64}$/;
+
+/**
+ * After a stall: the index of the first complete stream line that follows a
+ * gap in the seqs. The lines in the gap were dropped while the console was
+ * stalled, so that line was written once the kernel could write again: the
+ * buffered output has drained, and what the kernel writes now arrives.
+ */
+async function flowingAgain(q: QemuInstance, from: number): Promise<number> {
+  let prev = -1;
+  for (const l of q.lines.slice(0, from)) prev = Number(STREAM_SEQ.exec(l)?.[1] ?? prev);
+  let gap = false;
+  for (let at = from; ; at++) {
+    const { index, match } = await q.waitForLine(STREAM_SEQ, { from: at, timeoutMs: 60_000 });
+    const seq = Number(match[1]);
+    if (prev >= 0 && seq > prev + 1) gap = true;
+    prev = seq;
+    if (gap && STREAM_WHOLE.test(q.lines[index])) return index;
+    at = index;
+  }
+}
 
 const BOOTS = MACHINE_TYPES.flatMap((machine) => [
   { machine, boot: "multiboot", image: IMAGE },
@@ -60,15 +86,15 @@ describe("a console nobody drains", () => {
     await q.waitForLine(/^stream: seq=/);
     q.pauseReading();
     await sleep(STALL_MS);
+    const resumed = q.lines.length;
     q.resumeReading();
     // What was written while the console stayed full is gone (a line written
     // then, the stream's stop line included, may be lost), so the stream is
     // stopped only once whole lines flow again: the buffered output drained,
-    // a complete line that arrived after that.
-    await sleep(DRAIN_MS);
-    await q.waitForLine(/^stream: seq=\d+ epoch=1 [0-9a-f]{64}$/, { from: q.lines.length, timeoutMs: 60_000 });
+    // a complete line written after the gap the stall left.
+    const flowing = await flowingAgain(q, resumed);
     q.sendBytes("x"); // stops the stream
-    await q.waitForLine(/^stream: stopped/, { timeoutMs: 60_000 });
+    await q.waitForLine(/^stream: stopped/, { from: flowing, timeoutMs: 60_000 });
     const stats = await q.command("stats");
     const dropped = Number(/\btx_dropped=(\d+)/.exec(stats)?.[1]);
     expect(dropped).toBeGreaterThan(0);

@@ -1,15 +1,15 @@
 // The product's promise, as users run it: real QEMU processes restored from
 // one snapshot with new generation IDs never hand out the same random bytes.
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { incomingFromFile, MACHINE_TYPES, migrationToFile } from "../../tools/qemu/args.js";
-import { CLONE_NOTIFY, startClones } from "../../tools/clone/clones.js";
+import { incomingFromFile, MACHINE_TYPES } from "../../tools/qemu/args.js";
+import { CLONE_NOTIFY, migrateToFile, startClones } from "../../tools/clone/clones.js";
 import { launchQemu } from "../../tools/qemu/launcher.js";
+import { sendIntoStoppedUart } from "../../tools/qmp/uart.js";
 import { buildTable, corruptChecksum } from "../../tools/aml/table.js";
 import { bootKernel, IMAGE, REPO, startQemu } from "../support/qemu.js";
 
@@ -79,8 +79,9 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
       image: IMAGE, machine, workDir: dir, stateDrive: state, loadvm: "s1", lifetimeSec: 300, extra: ["-S"],
     });
     onTestFinished(async () => { await clone.kill(); });
-    clone.sendLine("rand 32");
-    await sleep(300); // the socket's bytes reach the UART's FIFO while the vCPU is stopped
+    // The premise, asserted: the whole request is in the stopped clone's UART
+    // (its 8 bytes raise the receive interrupt), or the test fails naming it.
+    await sendIntoStoppedUart(clone, clone.qmp!, "rand 32\r");
     await clone.qmp!.execute("cont");
     const drawn = await clone.waitForLine(RAND32);
     const notify = await clone.waitForLine(CLONE_NOTIFY);
@@ -97,13 +98,7 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
     const dir = tempDir();
     const file = join(dir, "migration.bin");
     const before = RAND32.exec(await source.command("rand 32"))!;
-    await source.qmp!.execute("migrate", { uri: migrationToFile(file) });
-    for (let i = 0; i < 200; i++) {
-      const info = await source.qmp!.execute<{ status: string }>("query-migrate");
-      if (info.status === "completed") break;
-      if (info.status === "failed") throw new Error("migration failed");
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await migrateToFile(source.qmp!, file); // polls query-migrate until completed (or fails naming why)
     for (const [target, changed] of [["auto", "1"], [guid, "0"]] as const) {
       const q = await startQemu({ machine, vmgenid: target, incoming: incomingFromFile(file) });
       const { match } = await q.waitForLine(CLONE_NOTIFY, { timeoutMs: 60_000 });

@@ -19,13 +19,13 @@ import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { CLONE_NOTIFY } from "../../tools/clone/clones.js";
 import { startPrivateLibvirtd, type PrivateLibvirtd } from "../../tools/libvirt/daemon.js";
 import { genidOf, machineOf } from "../../tools/libvirt/domain.js";
-import { domainNames, removeDomain, virsh } from "../../tools/libvirt/virsh.js";
+import { domainNames, hmpMonitor, removeDomain, virsh } from "../../tools/libvirt/virsh.js";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
+import { sendIntoStoppedUart } from "../../tools/qmp/uart.js";
 import { openSerialConsole, type SerialConsole } from "../../tools/qemu/serial.js";
 import { judgeRand, parseRand, RAND_ANSWER, type RandObservation } from "../../tools/races/judge.js";
 import { REPO } from "../support/qemu.js";
@@ -36,8 +36,6 @@ const STATS = /^stats: sci=(\d+) gpe=\d+ notify=(\d+) reseed=(\d+) .* epoch=(\d+
 const REVERTS = 3;
 const CLONES = 3;
 const TAG = "s1";
-/** Time for a request's bytes to reach the paused domain's UART before it resumes (not asserted on). */
-const PAUSED_DELIVERY_MS = 200;
 
 // Started by the first test that needs it, shared by the rest of this file.
 // Not in beforeAll: a failing hook would report the tests as skipped; this
@@ -133,20 +131,24 @@ describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) =
     const observations: RandObservation[] = [];
     /**
      * One restore (`restore` runs the virsh command): with `queued`, the
-     * domain comes back paused, the request is written into its UART and
-     * it is resumed (the restore's SCI and the request's interrupt are
-     * pending together); otherwise libvirt resumes it itself and the
-     * request goes as soon as the console connects. Checks the new genid,
+     * domain comes back paused, the request is written into its UART,
+     * asserted there through the monitor (virsh qemu-monitor-command
+     * --hmp: the whole 8 bytes, the receive interrupt raised; the trial
+     * fails naming that premise otherwise) and it is resumed (the restore's
+     * SCI and the request's interrupt are pending together); otherwise
+     * libvirt resumes it itself and the request goes as soon as the
+     * console connects. Checks the new genid,
      * `guid`, `stats`; returns the console (open) for the next step.
      */
     const trial = async (what: string, queued: boolean, epochBefore: number, restore: () => Promise<unknown>): Promise<SerialConsole> => {
       await restore();
       expect((await virsh(uri, ["domstate", name])).trim(), what).toBe(queued ? "paused" : "running");
       const console = await open(serial);
-      console.sendLine("rand 32");
       if (queued) {
-        await sleep(PAUSED_DELIVERY_MS);
+        await sendIntoStoppedUart(console, hmpMonitor(uri, name), "rand 32\r", { context: what });
         await virsh(uri, ["resume", name]);
+      } else {
+        console.sendLine("rand 32");
       }
       const g = await genid(name);
       expect(genids, `${what}: libvirt gave a new genid`).not.toContain(g);

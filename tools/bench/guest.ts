@@ -5,12 +5,14 @@
 // QMP. Never: asserts (a missing key is an error naming the line it read).
 
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
+import { sendIntoStoppedUart } from "../qmp/uart.js";
+import { waitForHalt } from "../qmp/vcpu.js";
 
 export interface GuestFigures {
   machine: MachineType;
@@ -62,7 +64,7 @@ export async function measureGuest(image: string, machine: MachineType, restores
   const q = await launchQemu({ image, machine, workDir, stateDrive, lifetimeSec: 600, extra: ["-icount", "shift=0"] });
   try {
     await q.waitForLine(/^clonesafe ready/, { timeoutMs: 60_000 });
-    await sleep(300);
+    await waitForHalt(q.qmp!, { what: "the kernel" }); // idle: the boot's collection done (tools/qmp/vcpu.ts)
     await q.command("stats"); // the idle loop collects after each command: the second shows a steady-state collection
     const booted = await q.command("stats");
     const f: GuestFigures = {
@@ -115,8 +117,8 @@ async function cloneWithRequestWaiting(image: string, machine: MachineType, stat
       image, machine, workDir, stateDrive, loadvm: "s1", lifetimeSec: 120, extra: ["-icount", "shift=0", "-S"],
     });
     try {
-      q.sendLine("rand 32");
-      await sleep(200); // the bytes reach the UART's FIFO while the vCPU is stopped
+      // Asserted whole in the stopped clone's UART (the receive interrupt raised), or the bench stops naming that premise.
+      await sendIntoStoppedUart(q, q.qmp!, "rand 32\r", { context: `bench: a clone with a request waiting, -machine ${machine}` });
       await q.qmp!.execute("cont");
       const drawn = await q.waitForLine(/^rand: epoch=(\d+) [0-9a-f]{64}$/, { timeoutMs: 60_000 });
       await waitForDispatch(q, 0);
@@ -129,6 +131,19 @@ async function cloneWithRequestWaiting(image: string, machine: MachineType, stat
     }
   } finally {
     rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Polls a `-d in_asm` log (QEMU flushes it after each block) until it holds
+ * a block that starts at `pc`.
+ */
+async function waitForTranslation(log: string, pc: number, timeoutMs: number): Promise<void> {
+  const block = new RegExp(`^IN:.*\n0x0*${pc.toString(16)}:`, "m");
+  const deadline = Date.now() + timeoutMs;
+  while (!(existsSync(log) && block.test(readFileSync(log, "utf8")))) {
+    if (Date.now() > deadline) throw new Error(`${log}: no block at 0x${pc.toString(16)} within ${timeoutMs} ms`);
+    await sleep(50); // a pause between reads of the log: the block's presence decides
   }
 }
 
@@ -165,7 +180,7 @@ export async function countBootBlocks(image: string, elf64: string, machine: Mac
     });
     try {
       await q.waitForLine(/^clonesafe ready/, { timeoutMs: 60_000 });
-      await sleep(500); // the idle loop's first collection, the end marker, is translated by now
+      await waitForTranslation(log, collect, 60_000); // the end marker: the idle loop's first collection
     } finally {
       await q.kill();
     }

@@ -8,9 +8,9 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { KernelLaunch, MachineType } from "../qemu/args.js";
 import { launchQemu } from "../qemu/launcher.js";
+import { waitForHalt } from "../qmp/vcpu.js";
 
 /** A kernel to time: its image (and, for a peer such as Linux, initrd, command line and memory). */
 export interface Subject extends KernelLaunch {
@@ -52,7 +52,7 @@ export async function snapshotAtIdle(s: Subject, machine: MachineType, dir: stri
     const q = await launchQemu({ image: s.image, machine, workDir, stateDrive: stateFile, lifetimeSec: 120 });
     try {
       await q.waitForLine(s.ready, { timeoutMs: 60_000 });
-      await sleep(300); // past the boot's last work (clonesafe collects garbage once it is idle)
+      await waitForHalt(q.qmp!, { what: s.name }); // past the boot's last work: halted in its idle wait (tools/qmp/vcpu.ts)
       await q.qmp!.hmp(`savevm ${SNAPSHOT_TAG}`);
     } finally {
       await q.kill();

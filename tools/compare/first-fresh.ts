@@ -11,7 +11,8 @@
 // sends `stream` at once and reads its lines as they arrive: the first whose
 // 64 digits the timeline never printed is the first fresh output, timed
 // from `cont` (same-process loadvm: the request is queued while the VM is
-// stopped) or from QEMU's start (a clone: new process, -loadvm, a new GUID).
+// stopped, and asserted in its UART before `cont`: tools/qmp/uart.ts) or
+// from QEMU's start (a clone: new process, -loadvm, a new GUID).
 // Not "differs from the timeline's line of the same seq": a restored Linux
 // guest can be a few draws ahead of its timeline (kernel work that drew
 // from the CRNG in between), and then prints the timeline's outputs shifted,
@@ -25,6 +26,8 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
+import { PremiseError, sendIntoStoppedUart } from "../qmp/uart.js";
+import { waitForHalt } from "../qmp/vcpu.js";
 import { parseStream, STREAM_LINE, STREAM_STOPPED } from "../races/judge.js";
 import type { GuestKernel } from "../races/kernels.js";
 import { uptimeOf, waitUntilAged } from "../races/scenarios.js";
@@ -66,8 +69,6 @@ export interface FirstFreshResult {
 /** How long the parent's timeline streams after the snapshot: the horizon within which a trial must turn fresh. */
 export const TIMELINE_MS = 5_000;
 const TAG = "ff";
-/** Time for a request's bytes to reach the stopped VM's UART before `cont` (as in the race scenarios). */
-const STOPPED_DELIVERY_MS = 200;
 const LINE_TIMEOUT_MS = 60_000;
 
 async function stopStream(q: QemuInstance, from: number): Promise<number> {
@@ -124,7 +125,7 @@ export async function measureFirstFresh(o: FirstFreshOptions): Promise<FirstFres
     });
     qemus.add(parent);
     await parent.waitForLine(o.guest.ready, { timeoutMs: LINE_TIMEOUT_MS });
-    await sleep(300); // past the boot's last work
+    await waitForHalt(parent.qmp!, { what: `the ${name} parent` }); // past the boot's last work: idle (tools/qmp/vcpu.ts says how far that goes for Linux)
     let parentUptimeSec: number | undefined;
     if (o.minUptimeSec) {
       await waitUntilAged(parent, o.guest, started, o.minUptimeSec, (t) => o.onProgress?.(`first fresh output, ${name}: parent ${t}`));
@@ -134,7 +135,7 @@ export async function measureFirstFresh(o: FirstFreshOptions): Promise<FirstFres
     await parent.qmp!.hmp(`savevm ${TAG}`);
     const start = parent.lines.length;
     parent.sendLine("stream");
-    await sleep(TIMELINE_MS);
+    await sleep(TIMELINE_MS); // the timeline's length, a measurement window (a trial's horizon), not a wait for anything
     const stopped = await stopStream(parent, start);
     const timeline = new Set<string>();
     for (const l of parent.lines.slice(start, stopped)) {
@@ -153,8 +154,8 @@ export async function measureFirstFresh(o: FirstFreshOptions): Promise<FirstFres
             await parent.qmp!.execute("stop");
             await parent.qmp!.hmp(`loadvm ${TAG}`);
             const from = parent.lines.length;
-            parent.sendLine("stream");
-            await sleep(STOPPED_DELIVERY_MS);
+            // In the stopped VM's UART before `cont`, or the measurement stops naming that premise.
+            await sendIntoStoppedUart(parent, parent.qmp!, "stream\r", { context: `first fresh output, ${name}, loadvm run ${i + 1}` });
             const t0 = performance.now();
             await parent.qmp!.execute("cont");
             t = await firstFresh(parent, from, timeline, t0);
@@ -162,6 +163,7 @@ export async function measureFirstFresh(o: FirstFreshOptions): Promise<FirstFres
             let at = from;
             for (const line of o.guest.restoreAnnounced) at = (await parent.waitForLine(line, { from: at, timeoutMs: LINE_TIMEOUT_MS })).index;
           } catch (e) {
+            if (e instanceof PremiseError) throw e; // not a measurement of the race at all
             t = { ms: null, firstLineMs: null, repeated: 0, error: reason(e) };
           }
         } else {

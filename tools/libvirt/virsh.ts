@@ -75,3 +75,12 @@ export async function removeDomain(uri: string, name: string): Promise<void> {
   if (state !== "shut off") await virsh(uri, ["destroy", name]).catch((e: unknown) => { if (!/not running/.test(String(e))) throw e; });
   await virsh(uri, ["undefine", name, "--snapshots-metadata"]);
 }
+
+/**
+ * The domain's QEMU monitor in HMP, through `virsh qemu-monitor-command
+ * --hmp` (for tools/qmp/uart.ts: reading the paused domain's UART). libvirt
+ * marks a domain so used as tainted (custom-monitor); that is all it does.
+ */
+export function hmpMonitor(uri: string, name: string): { hmp(commandLine: string): Promise<string> } {
+  return { hmp: (commandLine) => virsh(uri, ["qemu-monitor-command", "--hmp", name, commandLine], 30_000) };
+}

@@ -12,7 +12,10 @@
 // Owns: the scenarios' QEMUs and temporary folders (all gone when a scenario
 // returns or throws). May call: the launcher, the clone helpers, the judge.
 // Never waits for the `vmgenid: notify` line before a request: the race
-// between the request and the restore's interrupt is the point.
+// between the request and the restore's interrupt is the point. A scenario
+// that writes the request into a stopped guest asserts that it is in the
+// UART before `cont` (tools/qmp/uart.ts) and fails naming that premise
+// when it is not: never a fixed wait that hopes for it.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -22,6 +25,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { launchClone, migrateToFile } from "../clone/clones.js";
 import { incomingFromFile, type KernelLaunch, type MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
+import { sendIntoStoppedUart } from "../qmp/uart.js";
 import {
   judgeRand, judgeStream, parseRand, parseStream, RAND_ANSWER, STREAM_LINE, STREAM_STOPPED,
   type Output, type RandObservation, type RandTrial, type StreamObservation, type StreamOutput, type StreamTrial,
@@ -34,8 +38,6 @@ export const TAG = "s1";
 export const STREAM_LINES_PER_TRIAL = 8;
 /** Stream lines the parent's timeline runs on after its snapshot at least (and 32 more than a trial waits for). */
 const TIMELINE_STREAM_LINES = 40;
-/** Time for the request's bytes to reach the stopped VM's UART before `cont` (not asserted on). */
-const STOPPED_DELIVERY_MS = 200;
 
 export interface RaceOptions {
   /** build/clonesafe.elf: clonesafe is the guest (unless `guest` names another). */
@@ -75,6 +77,14 @@ export interface RaceOptions {
    * scenario always cleans up itself when it returns or throws.
    */
   onCleanup?: (cleanup: () => Promise<void>) => void;
+  /** How long a request written into a stopped guest gets to reach its UART (default UART_DEADLINE_MS, tools/qmp/uart.ts). */
+  premiseDeadlineMs?: number;
+  /**
+   * Delay the request written into a stopped guest by this long, on
+   * purpose: only for showing that the premise check fails the scenario
+   * (test/integration/races.test.ts).
+   */
+  requestDelayMs?: number;
 }
 
 interface ResultBase {
@@ -388,16 +398,21 @@ async function newProcessRandTrial(s: Scratch, start: (dir: string) => Promise<Q
 
 // ---- the scenarios --------------------------------------------------------
 
-/** 1. Same process, same GUID: QMP stop, HMP loadvm, the request into the stopped VM's UART, cont. */
+/**
+ * 1. Same process, same GUID: QMP stop, HMP loadvm, the request into the
+ * stopped VM's UART — asserted there, whole (its 8 bytes are the receive
+ * FIFO's trigger level: the receive interrupt is raised) — then cont.
+ */
 export function loadvmWhileStopped(o: RaceOptions): Promise<RandResult> {
   return withScratch(o, async (s) => {
     const p = await savevmParent(s);
     const q = p.parent;
-    const obs = await runTrials(o, "loadvm-stopped", () => sameProcessRandTrial(q, o, async () => {
+    const obs = await runTrials(o, "loadvm-stopped", (i) => sameProcessRandTrial(q, o, async () => {
       await q.qmp!.execute("stop");
       await q.qmp!.hmp(`loadvm ${TAG}`);
-      q.sendLine(REQUEST);
-      await sleep(STOPPED_DELIVERY_MS); // the bytes reach the UART while the vCPU is stopped
+      await sendIntoStoppedUart(q, q.qmp!, `${REQUEST}\r`, {
+        deadlineMs: o.premiseDeadlineMs, delayMs: o.requestDelayMs, context: `${who(o)}loadvm-stopped -machine ${o.machine}, trial ${i + 1}`,
+      });
       await q.qmp!.execute("cont");
     }));
     return randResult(o, "loadvm-stopped", p, obs);
