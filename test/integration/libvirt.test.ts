@@ -16,6 +16,7 @@
 // fail.
 
 import { execFile } from "node:child_process";
+import { setTimeout as pause } from "node:timers/promises";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -249,7 +250,7 @@ describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) =
     // Polls libvirt's view of the domain until it is off: a condition, with a deadline.
     const deadline = Date.now() + 20_000;
     let state = "";
-    while (Date.now() < deadline && (state = (await virsh(uri, ["domstate", name])).trim()) !== "shut off") await sleep(100);
+    while (Date.now() < deadline && (state = (await virsh(uri, ["domstate", name])).trim()) !== "shut off") await pause(100); // poll interval of a condition wait
     expect(state, `domain state after virsh shutdown:\n${console.lines.slice(from).join("\n")}`).toBe("shut off");
   }, 120_000);
 });
