@@ -4,12 +4,8 @@
 // against the ASL, then hostile bytes — truncated, overrunning, lying
 // counts, and thousands of random and mutated buffers, none of which may
 // trap the wasm.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { hostKernel, uint8ArrayId, type HostKernel } from "../support/host.js";
+import { compileAsl, hostKernel, uint8ArrayId, type HostKernel } from "../support/host.js";
 
 interface Irq {
   gsi: number; edge: boolean; activeLow: boolean; shared: boolean; wake: boolean; consumer: boolean;
@@ -84,15 +80,7 @@ let k: ResourcesKernel;
 const templates = new Map<Name, Uint8Array>();
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), "clonesafe-resources-"));
-  let table: Uint8Array;
-  try {
-    writeFileSync(join(dir, "res.asl"), ASL);
-    execFileSync("iasl", ["-p", join(dir, "res"), join(dir, "res.asl")], { stdio: "ignore" });
-    table = new Uint8Array(readFileSync(join(dir, "res.aml")));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const table = compileAsl(ASL);
   k = hostKernel().kernel as ResourcesKernel;
   k.amlReset();
   expect(k.__getString(k.amlLoadTable(k.__pin(k.__newArray(uint8ArrayId(k), table))))).toBe("");

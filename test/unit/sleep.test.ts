@@ -1,22 +1,11 @@
 // What the power-off path reads from `\_S5` (kernel/acpi/sleep.ts): the
 // two SLP_TYP values, or one error naming what is wrong with a missing or
 // malformed object. The kernel logs that error and keeps running.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { hostKernel, SimMachine, uint8ArrayId } from "../support/host.js";
+import { compileAsl, hostKernel, SimMachine, uint8ArrayId } from "../support/host.js";
 
 function table(body: string): Uint8Array {
-  const dir = mkdtempSync(join(tmpdir(), "clonesafe-s5-"));
-  try {
-    writeFileSync(join(dir, "t.asl"), `DefinitionBlock ("", "SSDT", 2, "CLSAFE", "S5TEST", 1) { ${body} }`);
-    execFileSync("iasl", ["-p", join(dir, "t"), join(dir, "t.asl")], { stdio: "ignore" });
-    return new Uint8Array(readFileSync(join(dir, "t.aml")));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return compileAsl(`DefinitionBlock ("", "SSDT", 2, "CLSAFE", "S5TEST", 1) { ${body} }`);
 }
 
 function readS5(body: string | null): string {
