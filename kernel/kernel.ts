@@ -143,12 +143,12 @@ export function boot(magic: u32, mbi: u32): void {
   powerInit(acpi.fadt);
   log("random", "restore fence: " + fenceCoverage());
   addStats(eventStats);
-  addStats(gedStats);
   addStats(randomStats);
   addStats(vmgenidStats);
   addStats(heapStats);
   addStats(inputStats);
   addStats(bootStats);
+  addStats(gedStats); // last: the keys before it are read by position (tests, tools)
   registerAcpiCommand(acpi);
   registerStatsCommand();
   registerAmlCommand();
