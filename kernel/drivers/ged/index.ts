@@ -16,7 +16,7 @@ import { NamespaceNode } from "../../aml/namespace";
 import { AmlBuffer, AmlMethod, typeName } from "../../aml/objects";
 import { amlCallWithIntegers, deliverPendingNotifies, queueNotifies } from "../../aml/index";
 import { parseResourceTemplate } from "../../acpi/resources";
-import { irqRouteGsi, irqRouteOf, irqUnmask } from "../../irq/index";
+import { irqMask, irqRouteGsi, irqRouteOf, irqUnmask } from "../../irq/index";
 import { deviceStatus, evaluateChild, findDevices } from "../ids";
 
 const GED_IDS: string[] = ["ACPI0013"];
@@ -93,6 +93,10 @@ export function gedServe(lines: u32): u32 {
       g.failures++;
       log("ged", g.evt.path() + "(" + g.gsi.toString() + ") failed: " + outcome.error);
       if (g.failures >= MAX_FAILURES) {
+        // Masked here, not merely left closed: the loader closes every line
+        // on entry only on the 8259; through the APIC an edge line (every
+        // GED interrupt of Firecracker's and microvm's) stays open.
+        irqMask(g.line);
         log("ged", g.evt.path() + "(" + g.gsi.toString() + ") failed " + MAX_FAILURES.toString() +
           " times in a row; its interrupt stays masked");
         continue;
