@@ -1,7 +1,8 @@
 // The test fixtures: where they live and how they are read. Owns: the
 // fixture root (test/fixtures inside the repository; test/fixtures/README.md
 // says where each set comes from), the list of QEMU 7.2 table sets with the
-// AML tables each one has, and reading a fixture. May call: node:fs,
+// AML tables each one has, the folder of the Firecracker ASL, and reading a
+// fixture. May call: node:fs,
 // node:path. Never: names a location outside the repository, or treats a
 // missing fixture as absent or empty — every lookup throws an error that
 // names the path, so no test can pass on fixtures it did not read.
@@ -31,6 +32,9 @@ export const QEMU_AML_TABLES: Readonly<Record<string, readonly string[]>> = {
 };
 
 export const QEMU_CONFIGS: readonly string[] = Object.keys(QEMU_AML_TABLES);
+
+/** The Firecracker DSDTs, as ASL written from Firecracker's source (<root>/acpi/firecracker/README.md). */
+export const FIRECRACKER_ASL = "acpi/firecracker";
 
 function missing(path: string, e: unknown): Error {
   const why = (e as { code?: string }).code ?? String(e);

@@ -2,7 +2,14 @@
 // (unit tests and the `aml` CLI): a COM1 UART (receive queue, transmit log),
 // the 8259 mask registers, an 8254 channel 0 that ticks on IRQ 0 every
 // `pitPollsPerTick` interrupt polls while it is periodic, the isa-debug-exit
-// port, a zero-filled sparse physical memory, and zero-reading I/O ports.
+// port, a zero-filled sparse physical memory, memory-mapped devices that
+// the kernel's phys_read/phys_write reach before memory (`mmio`), and
+// zero-reading I/O ports. With `mirrorWindows`, a page the kernel maps into
+// linear memory (a device window: the page tables it edited, seen at its
+// invlpg) shows that physical page's bytes there, and later writes to the
+// page through writePhys reach the window too, as one physical page seen
+// through two mappings would; off (the default, and what the simulated pc
+// relies on), windows are plain linear memory that tests write themselves.
 // The TSC advances by a fixed step per read unless a test says otherwise.
 // With `rememberIo` (the `aml` CLI, like acpiexec's simulated regions), the
 // ports no device claims keep what was written to them, byte by byte, and
@@ -23,6 +30,14 @@ export interface IoDevice {
   length: number;
   read(port: number, width: number): number;
   write(port: number, width: number, value: number): void;
+}
+
+/** A simulated memory-mapped device occupying physical [base, base + length). */
+export interface MmioDevice {
+  base: number;
+  length: number;
+  read(addr: number, width: number): bigint;
+  write(addr: number, width: number, value: bigint): void;
 }
 
 /** The PAT MSR's power-on value: WB, WT, UC-, UC, WB, WT, UC-, UC. */
@@ -56,6 +71,16 @@ export class SimMachine {
   private readonly ioBytes = new Map<string, number>();
   private pciAddress = 0;
   readonly devices: IoDevice[] = [];
+  readonly mmio: MmioDevice[] = [];
+  /** hw.linear_base and hw.linear_limit: where the loader put Wasm linear memory, virtual = physical. */
+  readonly linearBase = 0x1000000n;
+  readonly linearLimit = 0x2000000n;
+  /** Called with each byte the kernel writes to COM1's transmit register, after it is logged in `tx`. */
+  onTransmit: ((byte: number) => void) | null = null;
+  /** Device windows show the physical pages they map (the header); off by default. */
+  mirrorWindows = false;
+  /** Physical page number → linear-memory offsets of the windows showing it. */
+  private readonly windowsOf = new Map<number, Set<number>>();
   readonly msrs = new Map<number, bigint>([[0x277, PAT_DEFAULT], [0xfe, 0n], [0x2ff, 0xc06n]]);
   /** CPUID results by "leaf:subleaf"; missing leaves read as zeros. */
   readonly cpuidLeaves = new Map<string, [number, number, number, number]>();
@@ -79,6 +104,49 @@ export class SimMachine {
 
   writePhys(addr: number, bytes: Uint8Array): void {
     for (let i = 0; i < bytes.length; i++) this.page(addr + i)[(addr + i) & 0xfff] = bytes[i];
+    if (this.windowsOf.size > 0) this.refreshWindows(addr, bytes.length);
+  }
+
+  /** Copies the pages of [addr, addr + len) into every window that shows them. */
+  private refreshWindows(addr: number, len: number): void {
+    if (!this.memory) return;
+    for (let page = Math.floor(addr / 4096); page * 4096 < addr + len; page++) {
+      const shown = this.windowsOf.get(page);
+      if (!shown) continue;
+      for (const linear of shown) new Uint8Array(this.memory.buffer, linear, 4096).set(this.page(page * 4096));
+    }
+  }
+
+  /** The physical page `va` translates to through the page tables at cr3, or null when it is not present. */
+  private translate(va: bigint): bigint | null {
+    let table = this.cr3 & ~0xfffn;
+    for (let level = 4; level >= 1; level--) {
+      const shift = BigInt(12 + 9 * (level - 1));
+      const index = Number((va >> shift) & 511n);
+      const b = this.readPhys(Number(table) + index * 8, 8);
+      const entry = new DataView(b.buffer).getBigUint64(0, true);
+      if ((entry & 1n) === 0n) return null;
+      const address = entry & 0x000ffffffffff000n;
+      if (level === 1 || (level <= 3 && (entry & 0x80n) !== 0n)) {
+        return (address & ~((1n << shift) - 1n)) + (va & ((1n << shift) - 1n) & ~0xfffn);
+      }
+      table = address;
+    }
+    return null;
+  }
+
+  /** At the kernel's invlpg: if `va` is a linear-memory page mapped elsewhere, that page is now a window. */
+  private noteMapping(va: bigint): void {
+    if (!this.mirrorWindows || !this.memory || va < this.linearBase || va >= this.linearLimit) return;
+    const linear = Number((va - this.linearBase) & ~0xfffn);
+    for (const shown of this.windowsOf.values()) shown.delete(linear);
+    const phys = this.translate(va & ~0xfffn);
+    if (phys === null || phys === (va & ~0xfffn)) return; // unmapped, or linear memory's own page again
+    const page = Number(phys / 4096n);
+    let shown = this.windowsOf.get(page);
+    if (!shown) { shown = new Set(); this.windowsOf.set(page, shown); }
+    shown.add(linear);
+    this.refreshWindows(page * 4096, 4096);
   }
 
   readPhys(addr: number, len: number): Uint8Array {
@@ -92,6 +160,10 @@ export class SimMachine {
     let p = this.pages.get(key);
     if (!p) { p = new Uint8Array(4096); this.pages.set(key, p); }
     return p;
+  }
+
+  private mmioAt(addr: number): MmioDevice | undefined {
+    return this.mmio.find((d) => addr >= d.base && addr < d.base + d.length);
   }
 
   private deviceAt(port: number): IoDevice | undefined {
@@ -115,8 +187,10 @@ export class SimMachine {
     this.portLog.push({ dir: "out", port, value, width });
     const device = this.deviceAt(port);
     if (device) device.write(port, width, value);
-    else if (port === COM1 && width === 1) this.tx += String.fromCharCode(value & 0xff);
-    else if (port === 0x21) this.picMask[0] = value & 0xff;
+    else if (port === COM1 && width === 1) {
+      this.tx += String.fromCharCode(value & 0xff);
+      this.onTransmit?.(value & 0xff);
+    } else if (port === 0x21) this.picMask[0] = value & 0xff;
     else if (port === 0xa1) this.picMask[1] = value & 0xff;
     else if (port === 0x43) this.pitPeriodic = (value & 0x0e) === 0x04; // channel 0 mode 2
     else if (port === 0xf4) {
@@ -184,29 +258,35 @@ export class SimMachine {
       rdtsc: () => (this.tsc += this.tscStep()),
       entry_tsc: () => this.entryTsc,
       phys_read: (addr: bigint, width: number) => {
-        const b = this.readPhys(Number(addr), width);
+        const device = this.mmioAt(Number(addr));
         let v = 0n;
-        for (let i = width - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+        if (device) v = BigInt.asUintN(8 * width, device.read(Number(addr), width));
+        else {
+          const b = this.readPhys(Number(addr), width);
+          for (let i = width - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+        }
         this.memLog.push({ dir: "read", addr: Number(addr), width, value: v });
         return v;
       },
       phys_write: (addr: bigint, width: number, v: bigint) => {
+        this.memLog.push({ dir: "write", addr: Number(addr), width, value: v });
+        const device = this.mmioAt(Number(addr));
+        if (device) { device.write(Number(addr), width, BigInt.asUintN(8 * width, v)); return; }
         const b = new Uint8Array(width);
         for (let i = 0; i < width; i++) b[i] = Number((v >> BigInt(8 * i)) & 0xffn);
-        this.memLog.push({ dir: "write", addr: Number(addr), width, value: v });
         this.writePhys(Number(addr), b);
       },
       phys_copy_in: (dst: number, phys: bigint, len: number) => {
         if (!this.memory) throw new Error("memory not attached");
         new Uint8Array(this.memory.buffer, dst >>> 0, len).set(this.readPhys(Number(phys), len));
       },
-      linear_base: () => 0x1000000n,
-      linear_limit: () => 0x2000000n,
+      linear_base: () => this.linearBase,
+      linear_limit: () => this.linearLimit,
       direct_map_limit: () => 0x100000000n,
       rdmsr: (msr: number) => this.msrs.get(msr >>> 0) ?? 0n,
       cpuid: (leaf: number, subleaf: number, reg: number) => (this.cpuidLeaves.get(`${leaf >>> 0}:${subleaf >>> 0}`) ?? [0, 0, 0, 0])[reg & 3] | 0,
       read_cr3: () => this.cr3,
-      invlpg: (va: bigint) => { this.invalidated.push(va); },
+      invlpg: (va: bigint) => { this.invalidated.push(va); this.noteMapping(va); },
       last_irq_tsc: () => this.irqTsc(),
       rdrand64: (dst: number) => this.deliverRandom(this.rdrandValues, dst),
       rdseed64: (dst: number) => this.deliverRandom(this.rdseedValues, dst),

@@ -17,7 +17,7 @@ import { NamespaceNode } from "../../aml/namespace";
 import { AmlBuffer, AmlMethod, typeName } from "../../aml/objects";
 import { amlCallWithIntegers, deliverPendingNotifies, queueNotifies } from "../../aml/index";
 import { parseResourceTemplate } from "../../acpi/resources";
-import { irqRouteGsi, irqRouteIsa, irqRouteOf, irqUnmask } from "../../irq/index";
+import { irqMask, irqRouteGsi, irqRouteIsa, irqRouteOf, irqUnmask } from "../../irq/index";
 import { deviceStatus, evaluateChild, findDevices } from "../ids";
 
 const GED_IDS: string[] = ["ACPI0013"];
@@ -109,6 +109,10 @@ export function gedServe(lines: u32): u32 {
       if (g.failures >= MAX_FAILURES) {
         g.disabled = true;
         const keepOpen = shared(g);
+        // Masked here, not merely left closed: the loader closes every line
+        // on entry only on the 8259; through the APIC an edge line (every
+        // GED interrupt of Firecracker's and microvm's) stays open.
+        if (!keepOpen) irqMask(g.line);
         log("ged", g.evt.path() + "(" + g.gsi.toString() + ") failed " + MAX_FAILURES.toString() +
           " times in a row; not called again" + (keepOpen ? " (its line stays open for the device sharing it)" : ", its line stays masked"));
         if (keepOpen) irqUnmask(g.line);
