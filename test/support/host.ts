@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { IASL, IASL_FLAGS } from "../../tools/aml/build-cases.js";
 import { fixturesRoot } from "../../tools/fixtures.js";
 import { setHostKernelPath } from "../../tools/sim/host-kernel.js";
 
@@ -15,12 +16,12 @@ setHostKernelPath(process.env.CLONESAFE_HOST_WASM ?? resolve(REPO, "build/host/k
 export * from "../../tools/sim/host-kernel.js";
 export { MachineHalted, SimMachine } from "../../tools/sim/machine.js";
 
-/** Compiles ASL text with iasl in a temporary folder (removed again) and returns the table's bytes. */
+/** Compiles ASL text with iasl (the ASL cases' flags) in a temporary folder (removed again) and returns the table's bytes. */
 export function compileAsl(asl: string): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), "clonesafe-asl-"));
   try {
     writeFileSync(join(dir, "t.asl"), asl);
-    execFileSync("iasl", ["-p", join(dir, "t"), join(dir, "t.asl")], { stdio: "ignore" });
+    execFileSync(IASL, [...IASL_FLAGS, "-p", join(dir, "t"), join(dir, "t.asl")], { stdio: "ignore" });
     return new Uint8Array(readFileSync(join(dir, "t.aml")));
   } finally {
     rmSync(dir, { recursive: true, force: true });

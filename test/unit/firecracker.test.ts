@@ -169,7 +169,7 @@ for (const v of VARIANTS) {
       expect(out[notify]).toBe(`vmgenid: notify gen=1 guid=${id} changed=1 epoch=2`);
       expect(out).toContain("acpi: notify \\_SB_.VCLK 0x80"); // VMClock's interrupt, delivered; nothing handles it
       expect(answer(out)[1]).toBe("2");
-      expect(stats(t)).toMatch(/ ged=2 reseed=2 fastpath=0 /); // the notify acknowledged the ID before the draw
+      expect(stats(t)).toMatch(/ reseed=2 fastpath=0 .* ged=2$/); // the notify acknowledged the ID before the draw
       expect(send(t, "guid\r").at(-1)).toBe(`guid: ${id}`);
     });
 

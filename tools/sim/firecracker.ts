@@ -101,6 +101,18 @@ export function firecrackerMadt(vcpus: number): Uint8Array {
   return buildTable({ signature: "APIC", revision: 6, oemTableId: "FCVMMADT", ...OEM, aml: concat(...entries) });
 }
 
+/** A MADT of the given entries (each a whole entry: type, length, body) after the local APIC address and `flags`. */
+export function madtTable(flags: number, entries: Uint8Array[]): Uint8Array {
+  return buildTable({ signature: "APIC", revision: 6, oemTableId: "FCVMMADT", ...OEM, aml: concat(le(4, LAPIC_ADDRESS), le(4, flags), ...entries) });
+}
+
+/** MADT entries: an IOAPIC, a local APIC, an interrupt source override (ACPI 6.5 §5.2.12). */
+export const madtEntry = {
+  ioApic: (id: number, address: number, gsiBase: number) => concat([1, 12, id, 0], le(4, address), le(4, gsiBase)),
+  localApic: (uid: number, apicId: number) => concat([0, 8, uid, apicId], le(4, 1)),
+  override: (source: number, gsi: number, flags: number) => concat([2, 10, 0, source], le(4, gsi), le(2, flags)),
+};
+
 /** acpi-tables' Mcfg (revision 1): 8 reserved bytes, one range, segment 0, buses 0-0. */
 export function firecrackerMcfg(): Uint8Array {
   return buildTable({
@@ -196,6 +208,8 @@ export interface FirecrackerOptions {
   rdseed?: boolean;
   /** Give the RSDP in hvm_start_info.rsdp_paddr; Firecracker leaves it 0 and the kernel scans the BIOS area. */
   rsdpInStartInfo?: boolean;
+  /** A MADT to use instead of Firecracker's (hostile-table tests; madtTable builds one). */
+  madt?: Uint8Array;
 }
 
 export interface TableAddresses { dsdt: number; fadt: number; madt: number; mcfg: number; xsdt: number; rsdp: number }
@@ -233,7 +247,7 @@ export class FirecrackerVm {
     };
     const dsdt = place(o.dsdt);
     const fadt = place(firecrackerFadt(dsdt));
-    const madt = place(firecrackerMadt(o.vcpus ?? 1));
+    const madt = place(o.madt ?? firecrackerMadt(o.vcpus ?? 1));
     const mcfg = place(firecrackerMcfg());
     const xsdt = place(firecrackerXsdt([fadt, madt, mcfg]));
     m.writePhys(RSDP_ADDRESS, firecrackerRsdp(xsdt));
