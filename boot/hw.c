@@ -28,14 +28,8 @@ uint8_t *linear_memory_at(uint32_t offset, uint32_t len) {
  * figure starts here (under -icount shift=0 the TSC counts instructions). */
 static uint64_t entry_tsc;
 
-static inline uint64_t read_tsc(void) {
-  uint32_t lo, hi;
-  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-  return ((uint64_t)hi << 32) | lo;
-}
-
 void kernel_start(uint32_t magic, uint32_t mbi) {
-  entry_tsc = read_tsc();
+  entry_tsc = rdtsc();
   Z_kernel_init_module();
   Z_kernel_instantiate(&kernel, &env_instance, &hw_instance);
   Z_kernelZ_kmain(&kernel, magic, mbi);
@@ -63,7 +57,7 @@ void HW(halt)(hw_t *h) {
   for (;;) __asm__ volatile("cli; hlt");
 }
 
-u64 HW(rdtsc)(hw_t *h) { (void)h; return read_tsc(); }
+u64 HW(rdtsc)(hw_t *h) { (void)h; return rdtsc(); }
 u64 HW(entry_tsc)(hw_t *h) { (void)h; return entry_tsc; }
 
 /* One access of exactly `width` bytes (1, 2, 4 or 8), as device registers

@@ -52,12 +52,6 @@ static void apic_record(uint64_t line) {
 }
 static volatile uint64_t last_irq_tsc;
 
-static inline uint64_t rdtsc(void) {
-  uint32_t lo, hi;
-  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-  return ((uint64_t)hi << 32) | lo;
-}
-
 void irq_init(void) {
   /* ICW1..ICW4: vectors 0x20..0x2F, cascade on line 2, 8086 mode. */
   outb(PIC1_CMD, 0x11); outb(PIC2_CMD, 0x11);

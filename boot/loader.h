@@ -27,17 +27,22 @@ static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, 
 static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint64_t rdtsc(void) {
+  uint32_t lo, hi;
+  __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+  return ((uint64_t)hi << 32) | lo;
+}
 static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
-/* trap.c: early console and the ways the machine stops. */
+/* trap.c: early console, the ways the machine stops, and where code was. */
 void early_puts(const char *s);
 void early_hex(uint64_t v);
 void early_dec(uint64_t v);
 __attribute__((noreturn)) void machine_exit(uint32_t value);
 __attribute__((noreturn)) void loader_panic(const char *what);
+void print_code_location(uint64_t rip, uint64_t rsp);
 /* runtime.c: whether a page fault at `va` is a Wasm access past the memory's size. */
 _Bool linear_memory_guard_fault(uint64_t va);
-void print_code_location(uint64_t rip, uint64_t rsp);
 
 /* irq.c. Line n is vector IRQ_VECTOR_BASE + n: an 8259 line (n < 16), or
  * whatever the kernel routed there through the local APIC. */

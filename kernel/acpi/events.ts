@@ -48,7 +48,6 @@ export class GpeBlock {
 }
 
 export class GpeHandler {
-  dispatches: u32 = 0;
   constructor(public gpe: u32, public method: NamespaceNode, public edge: bool, public block: GpeBlock) {}
 }
 
@@ -266,7 +265,6 @@ export class AcpiEvents {
     deliverPendingNotifies();
     if (!h.edge) block.clearStatus(bit >> 3, mask);
     this.enable(h);
-    h.dispatches++;
     this.gpeCount++;
   }
 }

@@ -58,13 +58,11 @@ export function amlReset(): void {
 }
 
 /**
- * A new AML event: the allocation budget and the work count start over.
- * The kernel calls this only after collecting garbage (main.ts); the host
- * tools before each evaluation they are asked for.
+ * amlNewEvent: a new AML event, the allocation budget and the work count
+ * start over (meter.ts's amlBeginEvent). The kernel calls it only after
+ * collecting garbage (main.ts); the host tools before each evaluation.
  */
-export function amlNewEvent(): void {
-  amlBeginEvent();
-}
+export { amlBeginEvent as amlNewEvent } from "./meter";
 
 /**
  * Objects that identify a device and that firmware defines as constants, or

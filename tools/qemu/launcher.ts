@@ -14,7 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { formatCommandLine, qemuArgs, type QemuOptions } from "./args.js";
 import { describeQemuStatus } from "./exit-status.js";
 import { QmpClient } from "../qmp/client.js";
-import { connectUnix, SerialConsole, type SerialMatch } from "./serial.js";
+import { connectUnix, SerialConsole, SerialFailure, type SerialMatch } from "./serial.js";
 
 export type { SerialMatch };
 
@@ -113,7 +113,7 @@ export class QemuInstance extends SerialConsole {
 
   override failure(what: string): Error {
     const stderr = this.stderr.trim() ? `\nQEMU stderr:\n${this.stderr.trim()}` : "";
-    return new Error(`${what}\ncommand: ${this.commandLine}\nlast serial lines:\n${this.tail()}${stderr}`);
+    return new SerialFailure(what, this.lines.slice(-12), `${what}\ncommand: ${this.commandLine}\nlast serial lines:\n${this.tail()}${stderr}`);
   }
 
   /** Leaves QEMU running after this Node process exits (`clonesafe clone --keep`). */

@@ -12,6 +12,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 export interface SerialMatch { line: string; index: number; match: RegExpMatchArray }
 
+/** An error from a console: what went wrong, and the serial lines last seen, as fields (the message carries both as text too). */
+export class SerialFailure extends Error {
+  constructor(readonly what: string, readonly lastLines: readonly string[], message: string) {
+    super(message);
+  }
+}
+
+const TAIL_LINES = 12;
+
 export class SerialConsole {
   /** Every complete serial line so far, without line terminators. */
   readonly lines: string[] = [];
@@ -83,11 +92,11 @@ export class SerialConsole {
 
   /** An error saying `what`, with the last serial lines (subclasses add their own context). */
   failure(what: string): Error {
-    return new Error(`${what}\nlast serial lines:\n${this.tail()}`);
+    return new SerialFailure(what, this.lines.slice(-TAIL_LINES), `${what}\nlast serial lines:\n${this.tail()}`);
   }
 
   protected tail(): string {
-    return this.lines.slice(-12).map((l) => `  | ${l}`).join("\n");
+    return this.lines.slice(-TAIL_LINES).map((l) => `  | ${l}`).join("\n");
   }
 
   sendLine(text: string): void {

@@ -25,6 +25,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { launchClone, migrateToFile } from "../clone/clones.js";
 import { incomingFromFile, type KernelLaunch, type MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
+import { SerialFailure } from "../qemu/serial.js";
 import { sendIntoStoppedUart } from "../qmp/uart.js";
 import {
   judgeRand, judgeStream, parseRand, parseStream, RAND_ANSWER, STREAM_LINE, STREAM_STOPPED,
@@ -184,7 +185,8 @@ async function withScratch<T>(o: RaceOptions, body: (s: Scratch) => Promise<T>):
   }
 }
 
-function lifetime(o: RaceOptions): number { return o.lifetimeSec ?? 300 + (o.minUptimeSec ?? 0); }
+/** Every QEMU's hard bound: lifetimeSec (default 300 s), plus the parent's wait to age (minUptimeSec). */
+function lifetime(o: RaceOptions): number { return (o.lifetimeSec ?? 300) + (o.minUptimeSec ?? 0); }
 export function kernelOf(o: RaceOptions): GuestKernel {
   if (o.guest) return o.guest;
   if (!o.image) throw new Error("a race scenario needs a guest kernel or a clonesafe image");
@@ -198,10 +200,12 @@ function cpuLabel(o: RaceOptions): string { return o.cpu ?? "default"; }
 
 /** The first line of an error and the last serial lines it names, for a trial's "why not". */
 function reason(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
-  const first = text.split("\n")[0];
-  const serial = /\nlast serial lines:\n((?:  \| .*\n?)*)/.exec(text)?.[1].trimEnd().split("\n").slice(-3).map((l) => l.slice(4));
-  return serial?.length ? `${first} (last serial lines: ${serial.map((l) => JSON.stringify(l)).join(", ")})` : first;
+  if (e instanceof SerialFailure) {
+    const first = e.what.split("\n")[0];
+    const serial = e.lastLines.slice(-3);
+    return serial.length ? `${first} (last serial lines: ${serial.map((l) => JSON.stringify(l)).join(", ")})` : first;
+  }
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0];
 }
 
 // ---- parents: the snapshot and its own timeline ---------------------------
