@@ -4,10 +4,11 @@
 // which are level-triggered.
 // Owns: the interrupt mask registers and the ELCR. May call: hw port I/O.
 //
-// Why the PIC and not the IOAPIC: clonesafe runs one CPU and serves two
-// legacy ISA lines (COM1 on IRQ 4, the SCI on IRQ 9). The PIC reaches both
-// through ports alone — no MMIO window, no LAPIC setup — and the chipset's
-// ELCR gives the SCI the level trigger the MADT override asks for. (With the
+// Used on PC-AT machines (irq/index.ts chooses from the tables; apic.ts is
+// the other path): clonesafe runs one CPU and serves two legacy ISA lines
+// there (COM1 on IRQ 4, the SCI on IRQ 9). The PIC reaches both through
+// ports alone — no MMIO window, no LAPIC setup — and the chipset's ELCR
+// gives the SCI the level trigger the MADT override asks for. (With the
 // PIC, the chipset handles polarity; only the trigger mode is ours to set.)
 // Level lines stay masked from the moment they fire until their handler has
 // cleared the source, so a level SCI cannot storm and no edge is lost: the
