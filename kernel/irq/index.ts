@@ -202,21 +202,22 @@ export function irqRouteIsa(irq: u32, what: string, isSci: bool = false): i32 {
 
 /** Opens `line`: first after routing, then after each service (the loader closed it on entry, a level line through the APIC, every line on the 8259). */
 export function irqUnmask(line: u32): void {
-  if (line >= LINES) return;
-  const r = routes[<i32>line];
-  if (r == null) return;
-  const u = r.unit;
-  if (u == null) picUnmask(line);
-  else setPinMasked(u, r.pin, false);
+  setLineMasked(line, false);
 }
 
 export function irqMask(line: u32): void {
+  setLineMasked(line, true);
+}
+
+/** Masks or opens a routed line at whichever controller carries it; a line never routed is left alone. */
+function setLineMasked(line: u32, masked: bool): void {
   if (line >= LINES) return;
   const r = routes[<i32>line];
   if (r == null) return;
   const u = r.unit;
-  if (u == null) picMask(line);
-  else setPinMasked(u, r.pin, true);
+  if (u != null) setPinMasked(u, r.pin, masked);
+  else if (masked) picMask(line);
+  else picUnmask(line);
 }
 
 /**
