@@ -88,6 +88,16 @@ $(BUILD)/.libvirt-deps:
 	fi
 	@mkdir -p $(BUILD) && touch $@
 
+# QEMU 10.0 from bookworm-backports, unpacked into build/qemu10 beside the
+# system's QEMU 7.2 (tools/qemu/fetch-qemu10.sh: nothing installed). The
+# integration tests run a second leg on it when it exists
+# (tools/qemu/versions.ts). Fetched once: the folder appears only complete.
+QEMU10 := $(BUILD)/qemu10
+.PHONY: qemu10
+qemu10: $(QEMU10)/bin/qemu-system-x86_64
+$(QEMU10)/bin/qemu-system-x86_64:
+	tools/qemu/fetch-qemu10.sh $(QEMU10)
+
 # ---- kernel: AssemblyScript → Wasm → C ----------------------------------
 
 # kernel/host/ holds the host build's test hooks; none may reach the machine
