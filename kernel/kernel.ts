@@ -19,6 +19,7 @@ import {
 } from "./aml/index";
 import { bootRsdp, memoryInit, memoryMapBytes, registerMmCommand } from "./mm/index";
 import { currentGuidText, registerVmgenidCommands, vmgenidInit, vmgenidStats } from "./drivers/vmgenid/index";
+import { registerVmclockCommands, vmclockInit, vmclockStats } from "./drivers/vmclock/index";
 import { entropyWaitTicks, randomInit, randomInterrupt, randomStats, registerRandomCommands, setInterruptPoller } from "./random/index";
 import { epoch, fenceCoverage, setRestoreSignalHandler, watchRestoreSignal } from "./random/crng";
 import { gedInit, gedServe, gedStats } from "./drivers/ged/index";
@@ -135,6 +136,7 @@ export function boot(magic: u32, mbi: u32): void {
   irqInit(acpi.madt, acpi.fadt);
   loadNamespace(acpi);
   vmgenidInit();
+  vmclockInit();
   randomInit(bootData(acpi));
   startAcpiEvents(acpi);
   gedInit();
@@ -144,6 +146,7 @@ export function boot(magic: u32, mbi: u32): void {
   addStats(gedStats);
   addStats(randomStats);
   addStats(vmgenidStats);
+  addStats(vmclockStats);
   addStats(heapStats);
   addStats(inputStats);
   addStats(bootStats);
@@ -152,6 +155,7 @@ export function boot(magic: u32, mbi: u32): void {
   registerAmlCommand();
   registerMmCommand();
   registerVmgenidCommands();
+  registerVmclockCommands();
   registerRandomCommands();
   setInterruptPoller(serveWhileBusy);
   registerExitCommand();

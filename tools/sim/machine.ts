@@ -8,6 +8,13 @@
 // ports no device claims keep what was written to them, byte by byte, and
 // PCI configuration space (0xCF8/0xCFC) keeps what was written per address. Every port access is logged,
 // so tests and `clonesafe aml --trace` can show what AML touched.
+// Device pages (addDevicePage) are physical pages a device window shows: the
+// host build reads a window as plain linear memory, so when the kernel maps
+// one into linear memory (its page-table edit, seen at the invlpg that
+// follows) the page's bytes are copied there, and every later writePhys of
+// the page (a hypervisor updating it) reaches the copy too. read_barrier
+// runs `onReadBarrier`, where a test can play that hypervisor between two
+// of the kernel's reads.
 
 export class MachineHalted extends Error {
   constructor(readonly exitValue: number | null) {
@@ -61,6 +68,13 @@ export class SimMachine {
   readonly cpuidLeaves = new Map<string, [number, number, number, number]>();
   cr3 = 0n;
   readonly invalidated: bigint[] = [];
+  /** hw.linear_base: where linear memory lies in the simulated physical space. */
+  readonly linearBase = 0x1000000n;
+  /** Runs at every hw.read_barrier (null: nothing happens there). */
+  onReadBarrier: (() => void) | null = null;
+  private readonly devicePages = new Set<number>();
+  /** Linear-memory page offset → the device page mapped there. */
+  private readonly aliases = new Map<number, number>();
   imageRange: [bigint, bigint] = [0x100000n, 0x200000n];
   /** RDRAND/RDSEED: the next values to deliver; an empty queue means the CPU fails (CF=0). */
   readonly rdrandValues: bigint[] = [];
@@ -79,6 +93,52 @@ export class SimMachine {
 
   writePhys(addr: number, bytes: Uint8Array): void {
     for (let i = 0; i < bytes.length; i++) this.page(addr + i)[(addr + i) & 0xfff] = bytes[i];
+    if (this.aliases.size === 0 || bytes.length === 0) return;
+    const first = Math.floor(addr / 4096), last = Math.floor((addr + bytes.length - 1) / 4096);
+    for (const [linear, page] of this.aliases) if (page >= first && page <= last) this.copyToAlias(linear, page);
+  }
+
+  /** Makes the physical page holding `addr` a device page (see the header). */
+  addDevicePage(addr: number): void {
+    this.devicePages.add(Math.floor(addr / 4096));
+  }
+
+  private copyToAlias(linear: number, page: number): void {
+    if (!this.memory) return;
+    new Uint8Array(this.memory.buffer, linear, 4096).set(this.page(page * 4096));
+  }
+
+  /** The physical address `va` translates to through the page tables at cr3, or null when absent. */
+  translate(va: bigint): bigint | null {
+    const mask = 0x000ffffffffff000n;
+    let table = this.cr3 & mask;
+    for (let level = 4; level >= 1; level--) {
+      const shift = BigInt(12 + 9 * (level - 1));
+      const at = Number(table + ((va >> shift) & 511n) * 8n);
+      const entry = new DataView(this.readPhys(at, 8).buffer).getBigUint64(0, true);
+      if ((entry & 1n) === 0n) return null;
+      if (level === 1 || (level <= 3 && (entry & 0x80n) !== 0n)) {
+        const pageMask = (1n << shift) - 1n;
+        return (entry & mask & ~pageMask) | (va & pageMask);
+      }
+      table = entry & mask;
+    }
+    return null;
+  }
+
+  /** After an invlpg of a linear-memory address: a device page mapped there shows its bytes. */
+  private followMapping(va: bigint): void {
+    const offset = va - this.linearBase;
+    if (!this.memory || offset < 0n || offset >= BigInt(this.memory.buffer.byteLength)) return;
+    const linear = Number(offset) & ~0xfff;
+    const phys = this.translate(va);
+    const page = phys === null ? -1 : Number(phys / 4096n);
+    if (this.devicePages.has(page)) {
+      this.aliases.set(linear, page);
+      this.copyToAlias(linear, page);
+    } else {
+      this.aliases.delete(linear);
+    }
   }
 
   readPhys(addr: number, len: number): Uint8Array {
@@ -200,13 +260,14 @@ export class SimMachine {
         if (!this.memory) throw new Error("memory not attached");
         new Uint8Array(this.memory.buffer, dst >>> 0, len).set(this.readPhys(Number(phys), len));
       },
-      linear_base: () => 0x1000000n,
+      linear_base: () => this.linearBase,
       linear_limit: () => 0x2000000n,
       direct_map_limit: () => 0x100000000n,
       rdmsr: (msr: number) => this.msrs.get(msr >>> 0) ?? 0n,
       cpuid: (leaf: number, subleaf: number, reg: number) => (this.cpuidLeaves.get(`${leaf >>> 0}:${subleaf >>> 0}`) ?? [0, 0, 0, 0])[reg & 3] | 0,
       read_cr3: () => this.cr3,
-      invlpg: (va: bigint) => { this.invalidated.push(va); },
+      invlpg: (va: bigint) => { this.invalidated.push(va); this.followMapping(va); },
+      read_barrier: () => { this.onReadBarrier?.(); },
       last_irq_tsc: () => this.irqTsc(),
       rdrand64: (dst: number) => this.deliverRandom(this.rdrandValues, dst),
       rdseed64: (dst: number) => this.deliverRandom(this.rdseedValues, dst),
