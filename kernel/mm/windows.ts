@@ -3,7 +3,8 @@
 // memory with ordinary (bounds-checked) loads.
 // Owns: linear-memory bytes [WINDOW_BASE, WINDOW_LIMIT) — kept free of the
 // AssemblyScript heap by asconfig's memoryBase — and the pages that must
-// never be mapped uncached (the vmgenid GUID page, spec requirement R1e).
+// never be mapped uncached (the vmgenid GUID page, spec requirement R1e;
+// the vmclock page).
 // May call: paging, memtype, hw linearBase. Never: maps a window whose
 // effective memory type differs from the one asked for — except through
 // mapWriteBackPte, which asks for the page-table entry's type only (WB) and
