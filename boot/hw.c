@@ -58,6 +58,9 @@ void HW(halt)(hw_t *h) {
 }
 
 u64 HW(rdtsc)(hw_t *h) { (void)h; return rdtsc(); }
+
+/* x86 does not reorder loads with loads: only the compiler could. */
+void HW(read_barrier)(hw_t *h) { (void)h; __asm__ volatile("" ::: "memory"); }
 u64 HW(entry_tsc)(hw_t *h) { (void)h; return entry_tsc; }
 
 /* One access of exactly `width` bytes (1, 2, 4 or 8), as device registers

@@ -64,3 +64,10 @@
 // Only call after CPUID reports the instruction.
 @external("hw", "rdrand64") export declare function rdrand64(dst: usize): u32;
 @external("hw", "rdseed64") export declare function rdseed64(dst: usize): u32;
+
+// Orders linear-memory loads: none before it is done after it, none after it
+// before it — for the compilers (binaryen, gcc: an opaque call) and the CPU.
+// x86 keeps loads in order among themselves, so on the machine it is a
+// compiler barrier, as Linux's virt_rmb() is on x86. For a page another
+// agent writes under a sequence count (drivers/vmclock).
+@external("hw", "read_barrier") export declare function readBarrier(): void;

@@ -23,6 +23,7 @@ import {
   entropyWaitTicks, epoch, fenceCoverage, randomInit, randomInterrupt, randomStats, registerRandomCommands,
   setInterruptPoller, setRestoreSignalHandler, watchRestoreSignal,
 } from "./random/index";
+import { registerVmclockCommands, vmclockInit, vmclockStats } from "./drivers/vmclock/index";
 import { gedInit, gedServe, gedStats } from "./drivers/ged/index";
 import { powerButtonPressed, powerInit, servePowerButton } from "./drivers/power/index";
 import { entryTsc, lastIrqTsc, pollIrq, rdtsc } from "./hw";
@@ -137,6 +138,7 @@ export function boot(magic: u32, mbi: u32): void {
   irqInit(acpi.madt, acpi.fadt);
   loadNamespace(acpi);
   vmgenidInit();
+  vmclockInit();
   randomInit(bootData(acpi));
   startAcpiEvents(acpi);
   gedInit();
@@ -145,6 +147,7 @@ export function boot(magic: u32, mbi: u32): void {
   addStats(eventStats);
   addStats(randomStats);
   addStats(vmgenidStats);
+  addStats(vmclockStats);
   addStats(heapStats);
   addStats(inputStats);
   addStats(bootStats);
@@ -154,6 +157,7 @@ export function boot(magic: u32, mbi: u32): void {
   registerAmlCommand();
   registerMmCommand();
   registerVmgenidCommands();
+  registerVmclockCommands();
   registerRandomCommands();
   setInterruptPoller(serveWhileBusy);
   registerExitCommand();

@@ -1,9 +1,11 @@
 // Boots the real image under QEMU (TCG) and asserts on what the serial
-// console and the exit status show.
+// console and the exit status show, on every QEMU build there is
+// (tools/qemu/versions.ts: the system's 7.2, and 10.0 after `make qemu10`).
 import { afterAll, describe, expect, it } from "vitest";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
 import { PANIC_STATUS, qemuStatusFor } from "../../tools/qemu/exit-status.js";
 import { liveQemuCount, type QemuInstance } from "../../tools/qemu/launcher.js";
+import { qemuLegs } from "../../tools/qemu/versions.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { bootKernel, IMAGE, PVH_IMAGE } from "../support/qemu.js";
 
@@ -38,14 +40,16 @@ async function flowingAgain(q: QemuInstance, from: number): Promise<number> {
   }
 }
 
-const BOOTS = MACHINE_TYPES.flatMap((machine) => [
-  { machine, boot: "multiboot", image: IMAGE },
-  { machine, boot: "pvh", image: PVH_IMAGE },
-]);
+const LEGS = qemuLegs().map((qemu) => ({ qemu, version: qemu.name }));
 
-describe.each(BOOTS)("boot on -machine $machine, $boot image", ({ machine, boot, image }) => {
+const BOOTS = LEGS.flatMap(({ qemu, version }) => MACHINE_TYPES.flatMap((machine) => [
+  { qemu, version, machine, boot: "multiboot", image: IMAGE },
+  { qemu, version, machine, boot: "pvh", image: PVH_IMAGE },
+]));
+
+describe.each(BOOTS)("QEMU $version boot on -machine $machine, $boot image", ({ qemu, machine, boot, image }) => {
   it("prints exactly one ready line and answers a shell round trip", async () => {
-    const q = await bootKernel({ machine, image });
+    const q = await bootKernel({ qemu, machine, image });
     expect(q.lines.some((l) => (boot === "pvh" ? /^boot: PVH start info at 0x[0-9a-f]+: version 1, RSDP at 0x[0-9a-f]+$/ : /^boot: multiboot info at /).test(l)),
       q.lines.join("\n")).toBe(true);
     expect(q.lines.some((l) => /^vmgenid: \\_SB_\.VGEN \(QEMUVGID\) guid=/.test(l)), q.lines.join("\n")).toBe(true);
@@ -57,7 +61,7 @@ describe.each(BOOTS)("boot on -machine $machine, $boot image", ({ machine, boot,
   });
 
   it("exit <n> leaves QEMU with status (n << 1) | 1", async () => {
-    const q = await bootKernel({ machine, image, qmp: false });
+    const q = await bootKernel({ qemu, machine, image, qmp: false });
     q.sendLine("exit 21");
     await q.waitForLine(/^exit: 21 \(qemu status 43\)$/);
     expect((await q.exited).code).toBe(qemuStatusFor(21));
@@ -79,9 +83,9 @@ const PANIC_REPORTS: Record<string, RegExp> = {
 // what it cannot write — it never writes into a full FIFO, which would
 // overwrite older bytes — and keeps serving; once the reader drains again,
 // whole lines come back.
-describe("a console nobody drains", () => {
+describe.each(LEGS)("QEMU $version: a console nobody drains", ({ qemu }) => {
   it("drops and counts output (tx_dropped), keeps serving, and writes whole lines once drained", async () => {
-    const q = await bootKernel({ qmp: false });
+    const q = await bootKernel({ qemu, qmp: false });
     q.sendLine("stream");
     await q.waitForLine(/^stream: seq=/);
     q.pauseReading();
@@ -103,9 +107,11 @@ describe("a console nobody drains", () => {
   });
 });
 
-describe.each(MACHINE_TYPES)("panic kinds on -machine %s", (machine) => {
+const PANIC_MACHINES = LEGS.flatMap(({ qemu, version }) => MACHINE_TYPES.map((machine) => ({ qemu, version, machine })));
+
+describe.each(PANIC_MACHINES)("QEMU $version panic kinds on -machine $machine", ({ qemu, machine }) => {
   it.each(Object.keys(PANIC_REPORTS))("panic %s: a clear report and its own exit status", async (kind) => {
-    const q = await bootKernel({ machine, qmp: false });
+    const q = await bootKernel({ qemu, machine, qmp: false });
     q.sendLine(`panic ${kind}`);
     const { line } = await q.waitForLine(/^panic: /);
     expect(line).toMatch(PANIC_REPORTS[kind]);

@@ -1,6 +1,7 @@
 // Integration-test fixture: boots the real image in QEMU from a fresh
 // temporary directory and guarantees the process and the directory are gone
-// when the test ends, pass or fail.
+// when the test ends, pass or fail. `qemu` picks the build (a leg of
+// tools/qemu/versions.ts); its own qemu-img makes the state drive.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -8,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { onTestFinished } from "vitest";
 import { launchQemu, type LaunchOptions, type QemuInstance } from "../../tools/qemu/launcher.js";
+import { defaultQemu } from "../../tools/qemu/versions.js";
 
 export const REPO = resolve(import.meta.dirname, "../..");
 export const IMAGE = resolve(REPO, "build/clonesafe.elf");
@@ -30,7 +32,7 @@ export async function startQemu(options: BootOptions = {}): Promise<QemuInstance
   let stateDrive: string | undefined;
   if (options.snapshots) {
     stateDrive = join(workDir, "state.qcow2");
-    execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
+    execFileSync((options.qemu ?? defaultQemu()).imgBinary, ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
   }
   instance = await launchQemu({ machine: "pc", lifetimeSec: 300, image: IMAGE, ...options, stateDrive, workDir });
   return instance;

@@ -13,6 +13,7 @@ import type { MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
 import { sendIntoStoppedUart } from "../qmp/uart.js";
 import { waitForHalt } from "../qmp/vcpu.js";
+import { defaultQemu } from "../qemu/versions.js";
 
 export interface GuestFigures {
   machine: MachineType;
@@ -60,7 +61,7 @@ async function waitForDispatch(q: QemuInstance, from: number): Promise<string> {
 export async function measureGuest(image: string, machine: MachineType, restores: number): Promise<GuestFigures> {
   const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
   const stateDrive = join(workDir, "state.qcow2");
-  execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
+  execFileSync(defaultQemu().imgBinary, ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
   const q = await launchQemu({ image, machine, workDir, stateDrive, lifetimeSec: 600, extra: ["-icount", "shift=0"] });
   try {
     await q.waitForLine(/^clonesafe ready/, { timeoutMs: 60_000 });

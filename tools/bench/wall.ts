@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { KernelLaunch, MachineType } from "../qemu/args.js";
 import { launchQemu } from "../qemu/launcher.js";
 import { waitForHalt } from "../qmp/vcpu.js";
+import { defaultQemu } from "../qemu/versions.js";
 
 /** A kernel to time: its image (and, for a peer such as Linux, initrd, command line and memory). */
 export interface Subject extends KernelLaunch {
@@ -46,7 +47,7 @@ export async function timeToLine(s: Subject, machine: MachineType, pattern: RegE
 /** Boots `s`, lets it settle into its idle loop, and saves a snapshot into a fresh qcow2 under `dir`. */
 export async function snapshotAtIdle(s: Subject, machine: MachineType, dir: string): Promise<string> {
   const stateFile = join(dir, `${s.name}-${machine}.qcow2`);
-  execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateFile, "64M"]);
+  execFileSync(defaultQemu().imgBinary, ["create", "-q", "-f", "qcow2", stateFile, "64M"]);
   const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
   try {
     const q = await launchQemu({ image: s.image, machine, workDir, stateDrive: stateFile, lifetimeSec: 120 });

@@ -22,7 +22,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { formatCommandLine, incomingFromFile, qemuArgs, RUN_MACHINE_TYPES, type MachineType } from "../qemu/args.js";
 import { describeQemuStatus } from "../qemu/exit-status.js";
-import { QEMU_BINARY, qemuErrorLines } from "../qemu/launcher.js";
+import { qemuErrorLines } from "../qemu/launcher.js";
+import { defaultQemu } from "../qemu/versions.js";
 import { runAml } from "../aml/cli.js";
 import { setHostKernelPath } from "../sim/host-kernel.js";
 import { cloneCommand, migrateFileCommand, snapshotCommand } from "./clone-commands.js";
@@ -107,8 +108,9 @@ async function run(argv: string[]): Promise<number> {
       `stop it first (exit 0 at its shell, or Ctrl-C in its terminal)`);
   }
   if (before === "stale") rmSync(qmpSocket, { force: true });
+  const qemu = defaultQemu();
   if (!existsSync(stateDrive)) {
-    const made = spawnSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"], { encoding: "utf8" });
+    const made = spawnSync(qemu.imgBinary, ["create", "-q", "-f", "qcow2", stateDrive, "64M"], { encoding: "utf8" });
     if (made.status !== 0) throw new Error(`qemu-img could not create ${stateDrive}: ${made.stderr.trim()}`);
   }
   const args = qemuArgs({
@@ -126,12 +128,12 @@ async function run(argv: string[]): Promise<number> {
   if (values.debug) {
     process.stderr.write(`clonesafe: waiting for gdb: gdb ${resolve(build, "clonesafe64.elf")} -ex 'target remote :1234'\n`);
   }
-  if (process.env.CLONESAFE_VERBOSE) process.stderr.write(`${formatCommandLine(QEMU_BINARY, args)}\n`);
+  if (process.env.CLONESAFE_VERBOSE) process.stderr.write(`${formatCommandLine(qemu.binary, args)}\n`);
   // QEMU's output passes through (serial console on stdout, warnings on
   // stderr as they happen) and is watched, so a QEMU that fails is told apart
   // from a kernel that exits: a failure leaves QEMU error lines after the
   // last serial output (a kernel's `exit 0` leaves none).
-  const child = spawn(QEMU_BINARY, args, { stdio: ["inherit", "pipe", "pipe"] });
+  const child = spawn(qemu.binary, args, { stdio: ["inherit", "pipe", "pipe"] });
   let stderr = "";
   let stderrSinceOutput = "";
   child.stdout!.on("data", (d: Buffer) => {
@@ -175,7 +177,7 @@ async function run(argv: string[]): Promise<number> {
   }
   if (code !== 0 && qemuSaid.length > 0) {
     const how = code !== null ? `status ${code}` : `signal ${signal ?? "?"}`;
-    throw new Error(`QEMU failed (${how}): "${qemuSaid.join("; ")}"\ncommand: ${formatCommandLine(QEMU_BINARY, args)}`);
+    throw new Error(`QEMU failed (${how}): "${qemuSaid.join("; ")}"\ncommand: ${formatCommandLine(qemu.binary, args)}`);
   }
   process.stderr.write(`clonesafe: ${describeQemuStatus(code, signal)}\n`);
   if (code !== null && (code & 1) === 1 && code >> 1 === 0) return 0; // `exit 0`

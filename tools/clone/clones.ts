@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { migrationToFile, type KernelLaunch, type MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
 import type { QmpClient } from "../qmp/client.js";
+import type { QemuBinaries } from "../qemu/versions.js";
 
 /** The line the kernel prints once a restored clone has reseeded. */
 export const CLONE_NOTIFY = /^vmgenid: notify gen=(\d+) guid=([0-9a-f-]{36}) changed=([01]) epoch=(\d+)$/;
@@ -24,6 +25,8 @@ export interface CloneOptions extends KernelLaunch {
   guid?: (index: number) => string;
   lifetimeSec?: number;
   onProgress?: (index: number, status: string) => void;
+  /** Which QEMU restores the clones: the one that made the state file (default: the launcher's). */
+  qemu?: QemuBinaries;
 }
 
 export interface Clone {
@@ -54,7 +57,7 @@ export async function launchClone(o: Omit<CloneOptions, "count">, index: number,
   o.onProgress?.(index, "restoring");
   return launchQemu({
     image: o.image, initrd: o.initrd, append: o.append, memoryMiB: o.memoryMiB, machine: o.machine, cpu: o.cpu, workDir: dir, stateDrive: state, loadvm: o.tag,
-    vmgenid: o.guid?.(index) ?? "auto", lifetimeSec: o.lifetimeSec ?? 600, qmp: launch.qmp,
+    vmgenid: o.guid?.(index) ?? "auto", lifetimeSec: o.lifetimeSec ?? 600, qmp: launch.qmp, qemu: o.qemu,
   });
 }
 

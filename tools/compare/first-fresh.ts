@@ -31,6 +31,7 @@ import { waitForHalt } from "../qmp/vcpu.js";
 import { parseStream, STREAM_LINE, STREAM_STOPPED } from "../races/judge.js";
 import type { GuestKernel } from "../races/kernels.js";
 import { uptimeOf, waitUntilAged } from "../races/scenarios.js";
+import { defaultQemu } from "../qemu/versions.js";
 
 export type FirstFreshKind = "loadvm" | "clone-new-guid";
 
@@ -118,7 +119,7 @@ export async function measureFirstFresh(o: FirstFreshOptions): Promise<FirstFres
   try {
     const parentDir = dir("parent");
     const stateFile = join(parentDir, "state.qcow2");
-    execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateFile, "64M"]);
+    execFileSync(defaultQemu().imgBinary, ["create", "-q", "-f", "qcow2", stateFile, "64M"]);
     const started = performance.now();
     const parent = await launchQemu({
       ...o.guest.launch, machine: o.machine, workDir: parentDir, stateDrive: stateFile, lifetimeSec: 900,

@@ -4,7 +4,9 @@
 // in any case after `lifetimeSec` (QEMU runs under coreutils `timeout` in its
 // own process group, so even a SIGKILLed test runner leaves nothing behind).
 // A QEMU that fails to start is reported with its own message first
-// (startFailure), never as a bare QMP or socket error.
+// (startFailure), never as a bare QMP or socket error. Which QEMU runs is the
+// caller's `qemu` (a binary and its qemu-img, tools/qemu/versions.ts),
+// defaulting to the system's or CLONESAFE_QEMU's.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -15,10 +17,9 @@ import { formatCommandLine, qemuArgs, type QemuOptions } from "./args.js";
 import { describeQemuStatus } from "./exit-status.js";
 import { QmpClient } from "../qmp/client.js";
 import { connectUnix, SerialConsole, SerialFailure, type SerialMatch } from "./serial.js";
+import { defaultQemu, type QemuBinaries } from "./versions.js";
 
 export type { SerialMatch };
-
-export const QEMU_BINARY = "qemu-system-x86_64";
 
 export interface LaunchOptions extends Omit<QemuOptions, "serial" | "qmpSocket"> {
   /** Directory for the serial and QMP sockets (a fresh temporary one per instance). */
@@ -29,6 +30,8 @@ export interface LaunchOptions extends Omit<QemuOptions, "serial" | "qmpSocket">
   qmp?: boolean;
   /** Mirror serial output to this stream (for the CLI's progress display). */
   echo?: NodeJS.WritableStream;
+  /** Which QEMU (default: defaultQemu(), the system's unless CLONESAFE_QEMU names another). */
+  qemu?: QemuBinaries;
 }
 
 export interface ExitInfo { code: number | null; signal: string | null }
@@ -180,12 +183,13 @@ export async function launchQemu(o: LaunchOptions): Promise<QemuInstance> {
     qmpSocket: o.qmp === false ? undefined : qmpPath,
   });
   const lifetime = String(o.lifetimeSec ?? 600);
-  const child = spawn("timeout", ["--signal=KILL", lifetime, QEMU_BINARY, ...args], {
+  const binary = (o.qemu ?? defaultQemu()).binary;
+  const child = spawn("timeout", ["--signal=KILL", lifetime, binary, ...args], {
     cwd: o.workDir,
     detached: true, // own process group: kill() takes QEMU and its guard together
     stdio: ["ignore", "ignore", "pipe"],
   });
-  const instance = new QemuInstance(child, formatCommandLine(QEMU_BINARY, args), o.workDir);
+  const instance = new QemuInstance(child, formatCommandLine(binary, args), o.workDir);
   try {
     await waitForSocketFile(serialPath, instance, 15_000);
     instance.attachSerial(await connectToQemu(serialPath, instance), o.echo);

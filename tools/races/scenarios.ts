@@ -24,6 +24,7 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { launchClone, migrateToFile } from "../clone/clones.js";
 import { incomingFromFile, type KernelLaunch, type MachineType } from "../qemu/args.js";
+import { defaultQemu, type QemuBinaries } from "../qemu/versions.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
 import { SerialFailure } from "../qemu/serial.js";
 import { sendIntoStoppedUart } from "../qmp/uart.js";
@@ -86,6 +87,8 @@ export interface RaceOptions {
    * (test/integration/races.test.ts).
    */
   requestDelayMs?: number;
+  /** Which QEMU runs every process of the scenario, its qemu-img the state drives (default: the launcher's). */
+  qemu?: QemuBinaries;
 }
 
 interface ResultBase {
@@ -192,7 +195,8 @@ export function kernelOf(o: RaceOptions): GuestKernel {
   if (!o.image) throw new Error("a race scenario needs a guest kernel or a clonesafe image");
   return clonesafeKernel(o.image);
 }
-function launchOf(o: RaceOptions): KernelLaunch { return kernelOf(o).launch; }
+/** What every QEMU of the scenario boots, and on which QEMU. */
+function launchOf(o: RaceOptions): KernelLaunch & { qemu?: QemuBinaries } { return { ...kernelOf(o).launch, qemu: o.qemu }; }
 /** A progress line's prefix naming a peer kernel (none for clonesafe, so the soak's lines stay as they were). */
 function who(o: RaceOptions): string { return o.guest && o.guest.name !== "clonesafe" ? `${o.guest.name}: ` : ""; }
 function lineTimeout(o: RaceOptions): number { return o.lineTimeoutMs ?? 60_000; }
@@ -218,7 +222,7 @@ async function bootParent(s: Scratch, snapshots: boolean): Promise<Parent> {
   let stateDrive: string | undefined;
   if (snapshots) {
     stateDrive = join(dir, "state.qcow2");
-    execFileSync("qemu-img", ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
+    execFileSync((o.qemu ?? defaultQemu()).imgBinary, ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
   }
   const started = performance.now();
   const q = await s.adopt(await launchQemu({

@@ -15,6 +15,13 @@
 // ports no device claims keep what was written to them, byte by byte, and
 // PCI configuration space (0xCF8/0xCFC) keeps what was written per address. Every port access is logged,
 // so tests and `clonesafe aml --trace` can show what AML touched.
+// Device pages (addDevicePage) are mirrored that way even with
+// mirrorWindows off: the host build reads a window as plain linear memory,
+// so when the kernel maps one into linear memory (its page-table edit, seen
+// at the invlpg that follows) the page's bytes are copied there, and every later writePhys of
+// the page (a hypervisor updating it) reaches the copy too. read_barrier
+// runs `onReadBarrier`, where a test can play that hypervisor between two
+// of the kernel's reads.
 
 export class MachineHalted extends Error {
   constructor(readonly exitValue: number | null) {
@@ -86,6 +93,10 @@ export class SimMachine {
   readonly cpuidLeaves = new Map<string, [number, number, number, number]>();
   cr3 = 0n;
   readonly invalidated: bigint[] = [];
+  /** Runs at every hw.read_barrier (null: nothing happens there). */
+  onReadBarrier: (() => void) | null = null;
+  /** Physical page numbers that are device pages (addDevicePage): mirrored into a window even without mirrorWindows. */
+  private readonly devicePages = new Set<number>();
   imageRange: [bigint, bigint] = [0x100000n, 0x200000n];
   /** RDRAND/RDSEED: the next values to deliver; an empty queue means the CPU fails (CF=0). */
   readonly rdrandValues: bigint[] = [];
@@ -117,6 +128,11 @@ export class SimMachine {
     }
   }
 
+  /** Makes the physical page holding `addr` a device page: a window mapping it shows its bytes (the header). */
+  addDevicePage(addr: number): void {
+    this.devicePages.add(Math.floor(addr / 4096));
+  }
+
   /** The physical page `va` translates to through the page tables at cr3, or null when it is not present. */
   private translate(va: bigint): bigint | null {
     let table = this.cr3 & ~0xfffn;
@@ -137,12 +153,13 @@ export class SimMachine {
 
   /** At the kernel's invlpg: if `va` is a linear-memory page mapped elsewhere, that page is now a window. */
   private noteMapping(va: bigint): void {
-    if (!this.mirrorWindows || !this.memory || va < this.linearBase || va >= this.linearLimit) return;
+    if (!this.memory || va < this.linearBase || va >= this.linearLimit) return;
     const linear = Number((va - this.linearBase) & ~0xfffn);
     for (const shown of this.windowsOf.values()) shown.delete(linear);
     const phys = this.translate(va & ~0xfffn);
     if (phys === null || phys === (va & ~0xfffn)) return; // unmapped, or linear memory's own page again
     const page = Number(phys / 4096n);
+    if (!this.mirrorWindows && !this.devicePages.has(page)) return;
     let shown = this.windowsOf.get(page);
     if (!shown) { shown = new Set(); this.windowsOf.set(page, shown); }
     shown.add(linear);
@@ -287,6 +304,7 @@ export class SimMachine {
       cpuid: (leaf: number, subleaf: number, reg: number) => (this.cpuidLeaves.get(`${leaf >>> 0}:${subleaf >>> 0}`) ?? [0, 0, 0, 0])[reg & 3] | 0,
       read_cr3: () => this.cr3,
       invlpg: (va: bigint) => { this.invalidated.push(va); this.noteMapping(va); },
+      read_barrier: () => { this.onReadBarrier?.(); },
       last_irq_tsc: () => this.irqTsc(),
       rdrand64: (dst: number) => this.deliverRandom(this.rdrandValues, dst),
       rdseed64: (dst: number) => this.deliverRandom(this.rdseedValues, dst),
