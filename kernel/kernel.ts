@@ -121,7 +121,7 @@ function startAcpiEvents(acpi: AcpiDiscovery): void {
   const watched = e.forEachHandledStatus(watchRestoreSignal);
   if (watched > 0) setRestoreSignalHandler(servePendingGpes);
   log("acpi", "restore fence: " + watched.toString() + " GPE status register" + (watched == 1 ? "" : "s") +
-    " read before every draw");
+    " watched (the random line says when the fence reads them)");
   if (fadt.hardwareReduced) return;
   const line = irqRouteIsa(<u32>fadt.sciInt, "SCI", true);
   if (line < 0) return;

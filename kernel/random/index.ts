@@ -22,7 +22,8 @@ import {
   seedIfReady, SEED_BITS,
 } from "./crng";
 import {
-  acknowledgeGeneration, generationCatches, restorePending, restoreSignalCount, serveRestoreBeforeDraw, signalCatches,
+  absorbMovedCounter, acknowledgeGeneration, acknowledgeRestoreCounter, counterCatches, countersGivenUp, fencePortReads, generationCatches,
+  restorePending, restoreSignalCount, serveRestoreBeforeDraw, signalCatches,
 } from "./fence";
 import {
   collectTimerEntropy, detectCpuSources, hasRdrand, hasRdseed, mixBootData, mixCpuRandom, mixTimestamp,
@@ -30,7 +31,10 @@ import {
 } from "./sources";
 
 export { epoch } from "./crng";
-export { fenceCoverage, setRestoreSignalHandler, watchGeneration, watchRestoreSignal } from "./fence";
+export {
+  acknowledgeRestoreCounter, CHECK_ABSORB, CHECK_REPORT, COUNTER_QUIET, COUNTER_RESTORED, COUNTER_UNSTABLE, fenceCoverage, setRestoreSignalHandler,
+  watchGeneration, watchRestoreCounter, watchRestoreSignal,
+} from "./fence";
 
 /**
  * A generation change (a restore, a clone): the new ID is mixed in without
@@ -44,7 +48,29 @@ export function addGenerationRandomness(low: u64, high: u64, generation: u64): v
   mixCpuRandom(2);
   mixTimestamp(generation);
   acknowledgeGeneration(low, high);
+  absorbMovedCounter(); // the same restore, seen in a restore counter too: one reseed for both
   reseed();
+}
+
+/**
+ * A restore counter moved (a VMClock page's disruption_marker or
+ * vm_generation_counter; the page's sequence count `seq`): the values are
+ * mixed in without credit, with fresh CPU randomness and a timestamp; the
+ * fence records the count as acted on; the CRNG reseeds at once. The same
+ * steps as addGenerationRandomness, for the other kind of signal.
+ */
+export function addRestoreCounterRandomness(seq: u32, marker: u64, counter: u64): void {
+  absorbRestoreCounter(seq, marker, counter);
+  mixCpuRandom(2);
+  mixTimestamp(<u64>seq);
+  reseed();
+}
+
+/** A restore counter that moved with a restore another signal is reseeding for: mixed (no credit) and acknowledged. */
+export function absorbRestoreCounter(seq: u32, marker: u64, counter: u64): void {
+  mixU64(marker, 0);
+  mixU64(counter, 0);
+  acknowledgeRestoreCounter(seq);
 }
 
 /** Unique-but-public data (a generation ID at boot): mixed, never credited. */
@@ -89,7 +115,9 @@ export function randomStats(): string {
   return "reseed=" + reseeds.toString() + " fastpath=" + generationCatches.toString() + " fastpath_tsc=" + lastFastpathTicks.toString() + " epoch=" + epoch.toString() +
     " rdrand=" + (hasRdrand ? "ok" : "absent") + " rdseed=" + (hasRdseed ? "ok" : "absent") +
     " rdrand_fail=" + rdrandFailures.toString() + " rdseed_fail=" + rdseedFailures.toString() +
-    " signal_before_draw=" + signalCatches.toString() + " cut=" + cutLines.toString() + " timer_ticks=" + timerTicks.toString();
+    " signal_before_draw=" + signalCatches.toString() + " cut=" + cutLines.toString() + " timer_ticks=" + timerTicks.toString() +
+    " counter_before_draw=" + counterCatches.toString() + " counter_given_up=" + countersGivenUp.toString() +
+    " fence_port_reads=" + fencePortReads.toString();
 }
 
 function hexBytes(data: Uint8Array, offset: i32, length: i32): string {

@@ -113,8 +113,10 @@ for (const v of VARIANTS) {
       expect(lines).toContain(`vmgenid: \\_SB_.VGEN (${v.hid}) guid=${G1} at 0xdfff0, window 0x10ff0 WB`);
       expect(lines).toContain("ged: \\_SB_.GED_ (ACPI0013): GSI 5 (edge, active-high, IOAPIC 0 pin 5, line 5) -> _EVT(5)");
       expect(lines).toContain("ged: \\_SB_.GED_ (ACPI0013): GSI 6 (edge, active-high, IOAPIC 0 pin 6, line 6) -> _EVT(6)");
-      expect(lines).toContain("random: restore fence: the GUID only, read before every draw: complete where every " +
-        "restore writes a new ID (Firecracker); a restore that keeps the ID is caught by its notify, not before the first draw");
+      expect(lines).toContain("vmclock: \\_SB_.VCLK (AMZNC10C) page 0xde000 version 1 seq=0 disruption=0 flags=0x300 " +
+        "(vm_gen_counter_present,notification_present) generation=0, window 0x11000 PTE WB");
+      expect(lines).toContain("random: restore fence: complete: the vmclock page's vm_generation_counter (changed on every incoming state), " +
+        "one load before every draw; the GUID read only once it moved");
       expect(lines).toContain("irq: COM1 on GSI 4 (edge, active-high, IOAPIC 0 pin 4, line 4)");
       expect(lines.at(-1)).toBe(`clonesafe ready guid=${G1} epoch=1`);
       // What the devices were left with: the APIC chosen, vectors 0x20 + GSI
@@ -221,19 +223,31 @@ for (const v of VARIANTS) {
       expect(out.at(-1)).toBe("stream: stopped");
     });
 
-    it("the documented limit: a restore that keeps the ID (Firecracker never does) is caught only by its notify", () => {
+    it("a restore that keeps the ID (Firecracker never does) is still caught before the draw: by the VMClock's vm_generation_counter", () => {
       const [t, stale] = [boot(v.file), boot(v.file)];
       t.vm.restoreVm({ ged: false, id: G1 });
-      const served = answer(send(t, "rand 32\r"));
-      expect(served[1]).toBe("1");
-      expect(served[2]).toBe(answer(send(stale, "rand 32\r"))[2]); // the snapshot's own bytes, as the boot line says
+      const out = send(t, "rand 32\r");
+      expect(out).toContain("vmclock: restore seen before a draw: disruption 0 -> 1 generation=1 seq=2; reseeded epoch=2");
+      const served = answer(out);
+      expect(served[1]).toBe("2");
+      expect(served[2]).not.toBe(answer(send(stale, "rand 32\r"))[2]);
       t.vm.raiseGsi(VMGENID_GSI);
-      expect(serve(t)).toContain(`vmgenid: notify gen=1 guid=${G1} changed=0 epoch=2`);
+      expect(serve(t)).toContain(`vmgenid: notify gen=1 guid=${G1} changed=0 epoch=3`);
     });
   });
 }
 
 describe("Firecracker's GED with a failing _EVT (hostile variant, not Firecracker's AML)", () => {
+  it("has no VMClock: the fence is the GUID alone, and the documented limit holds — a restore that keeps the ID is caught only by its notify", () => {
+    const [t, stale] = [boot(HOSTILE), boot(HOSTILE)];
+    expect(t.vm.machine.lines()).toContain("random: restore fence: the GUID only, read before every draw: complete where every " +
+      "restore writes a new ID (Firecracker); a restore that keeps the ID is caught by its notify, not before the first draw");
+    t.vm.restoreVm({ ged: false, id: G1 });
+    const served = answer(send(t, "rand 32\r"));
+    expect(served[1]).toBe("1");
+    expect(served[2]).toBe(answer(send(stale, "rand 32\r"))[2]); // the snapshot's own bytes, as the boot line says
+  });
+
   it("vmgenid's _EVT divides by zero: one line, no notify, and the GUID comparison still reseeds", () => {
     const [t, stale] = [boot(HOSTILE), boot(HOSTILE)];
     t.vm.restoreVm({ ged: true, id: G2 });

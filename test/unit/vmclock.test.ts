@@ -187,3 +187,69 @@ describe("vmclock on a simulated QEMU 10 pc", () => {
     expect(run(b, "stats")).toMatch(/ vmclock_reads=0 vmclock_retries=0 vmclock_unstable=0 /);
   });
 });
+
+// The restore fence on the page (kernel/random/fence.ts): with a usable
+// vmclock the every-draw check is the page's sequence count, no port read.
+describe("the restore fence on a simulated QEMU 10 pc with vmclock", () => {
+  const stat = (line: string, key: string) => Number(new RegExp(` ${key}=(\\d+)(?: |$)`).exec(line)![1]);
+  const fenceLine = (b: Booted) => b.lines.find((l) => l.startsWith("random: restore fence: "));
+
+  it("says at boot that the page is the fence, and draws read no port", () => {
+    const b = boot();
+    expect(fenceLine(b)).toBe("random: restore fence: complete: the vmclock page's disruption_marker (changed on every incoming state), " +
+      "one load before every draw; 1 GPE status register and the GUID read only once it moved");
+    const before = stat(run(b, "stats"), "fence_port_reads");
+    for (let i = 0; i < 3; i++) expect(run(b, "rand 32")).toMatch(/^rand: epoch=1 [0-9a-f]{64}$/);
+    expect(stat(run(b, "stats"), "fence_port_reads")).toBe(before);
+  });
+
+  it("a restore written into the page is served by the next draw, before its bytes: reseeded, one line", () => {
+    const b = boot();
+    const old = run(b, "rand 32");
+    vmclockRestore(b.m); // QEMU's post_load: seq 2 → 3 → 4, disruption 1 → 2; no SCI here
+    const out = typeAndServe(b.m, b.k, "rand 32\r");
+    const seen = out.findIndex((l) => l === "vmclock: restore seen before a draw: disruption 1 -> 2 seq=4; reseeded epoch=2");
+    const drawn = out.findIndex((l) => /^rand: epoch=2 [0-9a-f]{64}$/.test(l));
+    expect(seen, out.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(drawn).toBeGreaterThan(seen);
+    expect(out[drawn]).not.toBe(old);
+    const stats = run(b, "stats");
+    expect([stat(stats, "vmclock_restores"), stat(stats, "counter_before_draw"), stat(stats, "epoch")]).toEqual([1, 1, 2]);
+    expect(run(b, "rand 32")).toMatch(/^rand: epoch=2 /); // acknowledged: served once
+  });
+
+  it("a page update that leaves the counter (a clock update) is acknowledged without a reseed", () => {
+    const b = boot();
+    b.m.writePhys(0xfeffb00c, new Uint8Array([4, 0, 0, 0])); // seq 2 → 4, disruption unchanged
+    expect(run(b, "rand 32")).toMatch(/^rand: epoch=1 /);
+    const stats = run(b, "stats");
+    expect([stat(stats, "vmclock_restores"), stat(stats, "fence_port_reads")]).toEqual([0, 0]);
+  });
+
+  it("with VM_GEN_COUNTER_PRESENT the fence trusts vm_generation_counter: a migration's disruption alone does not reseed", () => {
+    const b = boot({ page: { flags: 1n << 8n, generation: 7n } });
+    expect(fenceLine(b)).toMatch(/^random: restore fence: complete: the vmclock page's vm_generation_counter /);
+    vmclockRestore(b.m); // disruption 1 → 2, generation stays 7: a live migration
+    expect(run(b, "rand 32")).toMatch(/^rand: epoch=1 /);
+    vmclockRestore(b.m, { generation: true }); // a snapshot load: generation 7 → 8
+    expect(run(b, "rand 32")).toMatch(/^rand: epoch=2 /);
+    expect(stat(run(b, "stats"), "vmclock_restores")).toBe(1);
+  });
+
+  it("a page left odd at a draw is given up with one line; that draw and the later ones read the GPE port", () => {
+    const b = boot();
+    vmclockRestore(b.m, { leaveOdd: true });
+    const out = typeAndServe(b.m, b.k, "rand 32\r");
+    expect(out.filter((l) => l.startsWith("vmclock: "))).toEqual([
+      "vmclock: \\_SB_.VCLK: seq_count 0x3 stayed odd or kept moving for 1024 reads; the restore fence no longer reads the page and falls back to the GPE status and the GUID",
+    ]);
+    expect(out.at(-1)).toMatch(/^rand: epoch=1 [0-9a-f]{64}$/); // no restore signal raised in the registers: nothing to serve
+    const first = run(b, "stats");
+    expect(stat(first, "counter_given_up")).toBe(1);
+    expect(stat(first, "fence_port_reads")).toBeGreaterThanOrEqual(1);
+    run(b, "rand 32");
+    expect(stat(run(b, "stats"), "fence_port_reads")).toBeGreaterThan(stat(first, "fence_port_reads"));
+    vmclockRestore(b.m); // the page is not read again
+    expect(run(b, "rand 32")).toMatch(/^rand: epoch=1 /);
+  });
+});

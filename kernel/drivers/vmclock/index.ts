@@ -25,8 +25,18 @@
 // write-back entry), reads a page it has not validated (reachable, not
 // usable RAM, declared cacheable, magic, size, version, a stable sequence
 // count at boot), hands out fields from a read whose sequence count moved,
-// spins without bound, or reseeds: what a change means is the fence's
-// (kernel/random/crng.ts) to decide, not this driver's.
+// spins without bound, or reseeds by itself: it hands a moved counter to
+// the random face (addRestoreCounterRandomness), the one entry for it.
+//
+// The restore fence (kernel/random/fence.ts says why this is complete):
+// after boot the driver registers the page's sequence count with the fence
+// and answers its CounterCheck when the count moves — vm_generation_counter
+// when VM_GEN_COUNTER_PRESENT is set (it changes on every load of a saved
+// state), else disruption_marker (every disruption, a snapshot load
+// included, by the VMClock ABI; QEMU 10.0 raises it on every incoming
+// state). Either is registered as complete. A page that stops being
+// readable under its count is reported COUNTER_UNSTABLE with one log line,
+// and the fence falls back to the GPE read and the GUID.
 
 import { NamespaceNode } from "../../aml/namespace";
 import { AmlBuffer, typeName } from "../../aml/objects";
@@ -39,6 +49,9 @@ import { log } from "../../console/log";
 import { Answer, fail, ok, registerCommand } from "../../console/shell";
 import { hex } from "../../lib/fmt";
 import { deviceMatches, deviceStatus, evaluateChild, findDevices } from "../ids";
+import {
+  absorbRestoreCounter, acknowledgeRestoreCounter, addRestoreCounterRandomness, CHECK_ABSORB, CHECK_REPORT, COUNTER_QUIET, COUNTER_RESTORED, COUNTER_UNSTABLE, epoch, watchRestoreCounter,
+} from "../../random/index";
 
 const IDS: string[] = ["AMZNC10C", "VMCLOCK"];
 
@@ -281,6 +294,64 @@ function tryDevice(node: NamespaceNode): VmclockDevice | null {
   return new VmclockDevice(node, matched, base, window, size, version);
 }
 
+// The values the fence last acted on (the restore counter's reading at boot
+// or at the last restore it served).
+let actedMarker: u64 = 0;
+let actedGeneration: u64 = 0;
+let actedWithCounter = false;
+/** Restores this driver handed to the random face (stats `vmclock_restores`). */
+let restoresServed: u64 = 0;
+
+function recordActedOn(): void {
+  actedMarker = disruptionMarker;
+  actedGeneration = vmGenerationCounter;
+  actedWithCounter = vmclockHasGenerationCounter();
+}
+
+/** The counter the fence trusts moved since it was last acted on. */
+function counterMoved(): bool {
+  if (actedWithCounter && vmclockHasGenerationCounter()) return vmGenerationCounter != actedGeneration;
+  return disruptionMarker != actedMarker;
+}
+
+/**
+ * The fence's CounterCheck (random/fence.ts): the page's sequence count
+ * moved. Reads the page under it; a moved counter is reported (CHECK_REPORT),
+ * absorbed into a reseed under way (CHECK_ABSORB) or served: handed to the
+ * random face, which reseeds. Allocates nothing unless it serves or gives
+ * up (one log line each).
+ */
+function fenceCheck(how: u32): u32 {
+  const d = device;
+  if (d == null) return COUNTER_UNSTABLE;
+  if (!readUnderSeq(d.window)) {
+    log("vmclock", d.node.path() + ": seq_count 0x" + hex(<u64>lastUnstableSeq) + " stayed odd or kept moving for " +
+      SEQ_ATTEMPTS.toString() + " reads; the restore fence no longer reads the page and falls back to the GPE status and the GUID");
+    return COUNTER_UNSTABLE;
+  }
+  if (!counterMoved()) {
+    acknowledgeRestoreCounter(seqCount);
+    return COUNTER_QUIET;
+  }
+  if (how == CHECK_REPORT) return COUNTER_RESTORED;
+  const before = actedMarker;
+  recordActedOn();
+  if (how == CHECK_ABSORB) {
+    absorbRestoreCounter(seqCount, disruptionMarker, vmGenerationCounter);
+    return COUNTER_RESTORED;
+  }
+  restoresServed++;
+  addRestoreCounterRandomness(seqCount, disruptionMarker, vmGenerationCounter);
+  log("vmclock", "restore seen before a draw: disruption " + before.toString() + " -> " + disruptionMarker.toString() +
+    (actedWithCounter ? " generation=" + vmGenerationCounter.toString() : "") + " seq=" + seqCount.toString() + "; reseeded epoch=" + epoch.toString());
+  return COUNTER_RESTORED;
+}
+
+/** The counter's name for the fence's boot line. */
+function counterName(): string {
+  return "vmclock page's " + (vmclockHasGenerationCounter() ? "vm_generation_counter" : "disruption_marker");
+}
+
 /** Finds the vmclock device; the first usable one is used. Logs one line either way. */
 export function vmclockInit(): void {
   device = null;
@@ -297,10 +368,13 @@ export function vmclockInit(): void {
   log("vmclock", d.node.path() + " (" + d.matchedId + ") page 0x" + hex(d.phys) + " version " + d.version.toString() +
     " seq=" + seqCount.toString() + " disruption=" + disruptionMarker.toString() + " flags=0x" + hex(flags) +
     " (" + flagNames(flags) + ")" + (vmclockHasGenerationCounter() ? " generation=" + vmGenerationCounter.toString() : "") + mapping);
+  recordActedOn();
+  watchRestoreCounter(d.window + OFF_SEQ_COUNT, seqCount, true, counterName(), fenceCheck);
 }
 
 export function vmclockStats(): string {
-  return "vmclock_reads=" + reads.toString() + " vmclock_retries=" + retries.toString() + " vmclock_unstable=" + unstableReads.toString();
+  return "vmclock_reads=" + reads.toString() + " vmclock_retries=" + retries.toString() + " vmclock_unstable=" + unstableReads.toString() +
+    " vmclock_restores=" + restoresServed.toString();
 }
 
 function vmclockCommand(args: Array<string>): Answer {
