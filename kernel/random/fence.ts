@@ -68,7 +68,9 @@
 // raises both and sets VM_GEN_COUNTER_PRESENT. Any update moves the
 // sequence count, so an unchanged count means an unchanged page; a moved
 // one is read out of line under the count by the driver's CounterCheck,
-// which says whether the counter the fence trusts moved. A page whose count
+// which says whether the counter the fence trusts moved; a moved counter is
+// served by a reseed at once (after mixing a moved GUID into it), and the
+// GPE's SCI, when it follows, reseeds once more. A page whose count
 // stays odd or keeps moving (COUNTER_UNSTABLE) is given up for good: the
 // fence falls back to the GPE read and the GUID at once, in the same draw,
 // so no draw is served on the strength of a page that was being written.
@@ -341,11 +343,12 @@ function serveMovedCounter(): u32 {
   if (r == COUNTER_QUIET) return caught;
   if (r == COUNTER_RESTORED) {
     if (counterComplete) {
-      // The registers were not read by this draw: the restore's own work
-      // (the SCI's dispatch, a new GUID) runs first, once, and absorbs the
-      // counter into its reseed. Port reads here happen only after a restore.
-      if (signalRaised()) caught = serveRaisedSignals();
-      if (guidChanged()) caught |= handleGenerationChange();
+      // A new GUID (a memory load) is mixed first: it is what makes clones
+      // of one snapshot differ on a CPU without RDRAND; its handler absorbs
+      // the counter into the same reseed. The GPE is not read: its SCI
+      // serves it afterwards (and reseeds once more), and the key is fresh
+      // without waiting for the AML.
+      if (guidChanged()) caught = handleGenerationChange();
       if (!counterMoved()) return caught;
     }
     r = counterCheck!(CHECK_SERVE);

@@ -299,9 +299,11 @@ function perfCommand(args: Array<string>): Answer {
   if (args.length != 1 || args[0] != "getrandom") return fail("expected: perf getrandom");
   if (!isSeeded()) return fail(NOT_SEEDED);
   const out = new Uint8Array(32);
+  const portReadsBefore = fencePortReads;
   let t = rdtsc();
   for (let i: u64 = 0; i < PERF_ROUNDS; i++) getRandom(out, 0, 32);
   const withCheck = (rdtsc() - t) / PERF_ROUNDS;
+  const drawPortReads = fencePortReads - portReadsBefore;
   t = rdtsc();
   for (let i: u64 = 0; i < PERF_ROUNDS; i++) draw(out, 0, 32);
   const withoutCheck = (rdtsc() - t) / PERF_ROUNDS;
@@ -315,6 +317,7 @@ function perfCommand(args: Array<string>): Answer {
   out.fill(0);
   return ok("getrandom32 with_check=" + withCheck.toString() + " without_check=" + withoutCheck.toString() +
     " check=" + check.toString() + " output_fence=" + fence.toString() + " signal_registers=" + restoreSignalCount().toString() +
+    " rounds=" + PERF_ROUNDS.toString() + " draw_port_reads=" + drawPortReads.toString() +
     (raised != 0 ? " (a restore signal was raised during the measurement)" : ""));
 }
 

@@ -15,7 +15,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { fixturesRoot, QEMU_TABLES } from "../fixtures.js";
 import { MACHINE_TYPES, type MachineType } from "../qemu/args.js";
-import { countBootBlocks, measureGuest } from "./guest.js";
+import { countBootBlocks, measureFence, measureGuest } from "./guest.js";
+import { qemuLegs } from "../qemu/versions.js";
 import { crngRun, measureAml } from "./host-figures.js";
 import {
   describeMachine, terminalTable, withResultsSection, type Figure, type Results,
@@ -41,6 +42,9 @@ const WALL_RATIO_GOAL = 1.1;
 const RESEED_GOAL_INSTRUCTIONS = 20_000;
 const BOOT_GOAL_INSTRUCTIONS = 1_500_000;
 const CHECK_GOAL_PERCENT = 2;
+/** Issue 23: the fence with a vmclock, per getrandom(32), and a restore's catch → fresh key. */
+const VMCLOCK_CHECK_GOAL_PERCENT = 0.5;
+const FRESH_KEY_GOAL_INSTRUCTIONS = 10_000;
 const CRNG_RATIO_GOAL = 0.8;
 
 function progress(text: string): void {
@@ -171,6 +175,49 @@ async function guestFigures(machines: MachineType[], restores: number): Promise<
   return { figures: [...figures, ...checkRows], heapPages, gc };
 }
 
+/**
+ * The restore fence per QEMU build: on each leg (the system's QEMU, and
+ * QEMU 10 when `make qemu10` made it) and machine, the fence's share of
+ * getrandom(32) and its port reads per draw, with `-device vmclock` where
+ * the build has one (10.0) and without; and a same-process loadvm with a
+ * request waiting, from the catch to the fresh key.
+ */
+async function fenceFigures(machines: MachineType[], restores: number): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const leg of qemuLegs()) {
+    const withVmclock = Number(leg.name.split(".")[0]) >= 10 ? [false, true] : [false];
+    for (const machine of machines) {
+      for (const vmclock of withVmclock) {
+        const label = `QEMU ${leg.name} -machine ${machine}${vmclock ? " -device vmclock" : ""}`;
+        progress(`restore fence, ${label}: perf getrandom and ${restores} loadvms with a request waiting, -icount shift=0`);
+        const f = await measureFence(CLONESAFE.image, machine, leg, vmclock, restores);
+        const id = `${leg.name}-${machine}${vmclock ? "-vmclock" : ""}`;
+        const overhead = 100 * (f.getrandomWithCheck - f.getrandomWithoutCheck) / f.getrandomWithoutCheck;
+        const perDraw = f.drawPortReads / f.rounds;
+        figures.push({
+          id: `fence-${id}`, what: `Restore fence per getrandom(32), ${label}`, unit: "%", value: summarize([overhead]),
+          goal: vmclock ? { text: `≤ ${VMCLOCK_CHECK_GOAL_PERCENT}% and 0 port reads`, met: overhead <= VMCLOCK_CHECK_GOAL_PERCENT && f.drawPortReads === 0 } : undefined,
+          how: `\`perf getrandom\` (${f.rounds} draws each way): ${f.getrandomWithCheck} instructions with the fence, ` +
+            `${f.getrandomWithoutCheck} without, the check alone ${f.check}, the output fence ${f.outputFence} per character; ` +
+            `${f.drawPortReads} port reads by the fence in ${f.rounds} draws (${perDraw} per draw). Boot line: "${f.coverage}".`,
+        });
+        figures.push({
+          id: `fence-port-reads-${id}`, what: `  of which port reads per draw, ${label}`, unit: "reads", value: summarize([perDraw]),
+          how: "`draw_port_reads` / `rounds` in `perf getrandom`: `fence_port_reads` counted over the getrandom(32) loop.",
+        });
+        figures.push({
+          ...instructionFigure(`fresh-key-${id}`, `Restore → fresh key, a loadvm with a request waiting, ${label}`, f.restoreToFresh,
+            `same-process loadvm of one snapshot with \`rand 32\` in the stopped guest's UART: caught by ${f.caughtBy.join(", ")}; ` +
+            "`fastpath_tsc` (the fence's catch → the draw's output) for a catch by a draw's fence, `sci_reseed_tsc` (the SCI's entry → " +
+            "the reseed) for one by the SCI."),
+          goal: { text: `≤ ${FRESH_KEY_GOAL_INSTRUCTIONS.toLocaleString("en-US")} instructions`, met: Math.max(...f.restoreToFresh) <= FRESH_KEY_GOAL_INSTRUCTIONS },
+        });
+      }
+    }
+  }
+  return figures;
+}
+
 function crngFigures(runs: number): Figure[] {
   const binary = join(BUILD, "bench/chacha-native");
   progress(`CRNG throughput: ${runs} runs of ${binary}`);
@@ -258,7 +305,7 @@ async function main(): Promise<void> {
   const runs = Number(values.runs ?? 10);
   const machines = (values.machines?.split(",") ?? [...MACHINE_TYPES]) as MachineType[];
   for (const m of machines) if (!MACHINE_TYPES.includes(m)) throw new Error(`unknown machine "${m}" (pc, q35)`);
-  const groups = ["all", "boot", "clone", "guest", "crng", "aml", "size"];
+  const groups = ["all", "boot", "clone", "guest", "fence", "crng", "aml", "size"];
   if (!groups.includes(group)) {
     console.error(`error: unknown benchmark group "${group}" (${groups.join(", ")})`);
     process.exit(2);
@@ -275,6 +322,7 @@ async function main(): Promise<void> {
     heapPages = g.heapPages;
     gc = g.gc;
   }
+  if (want("fence")) figures.push(...await fenceFigures(machines, restores));
   if (want("crng")) figures.push(...crngFigures(Math.max(1, Math.round(runs / 2))));
   if (want("aml")) figures.push(...amlFigures(runs));
   if (want("size")) figures.push(...sizeFigures(heapPages, gc));

@@ -13,7 +13,7 @@ import type { MachineType } from "../qemu/args.js";
 import { launchQemu, type QemuInstance } from "../qemu/launcher.js";
 import { sendIntoStoppedUart } from "../qmp/uart.js";
 import { waitForHalt } from "../qmp/vcpu.js";
-import { defaultQemu } from "../qemu/versions.js";
+import { defaultQemu, type QemuBinaries } from "../qemu/versions.js";
 
 export interface GuestFigures {
   machine: MachineType;
@@ -131,6 +131,78 @@ async function cloneWithRequestWaiting(image: string, machine: MachineType, stat
       await q.kill();
     }
   } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The restore fence on one QEMU build and machine, with or without `-device vmclock`. */
+export interface FenceFigures {
+  machine: MachineType;
+  vmclock: boolean;
+  /** The fence's boot line (`random: restore fence: …`). */
+  coverage: string;
+  getrandomWithCheck: number;
+  getrandomWithoutCheck: number;
+  check: number;
+  outputFence: number;
+  /** Port reads by the fence over `rounds` getrandom(32) calls (`perf getrandom`). */
+  drawPortReads: number;
+  rounds: number;
+  /** Same-process loadvm with a request waiting: instructions from the catch to the fresh key, and who caught it. */
+  restoreToFresh: number[];
+  caughtBy: string[];
+}
+
+const FENCE_LINE = /^random: restore fence: (.*)$/;
+
+/**
+ * Boots `image` on `qemu` under -icount (with `-device vmclock` when asked),
+ * runs `perf getrandom`, then `restores` same-process loadvms of one
+ * snapshot, each with a `rand 32` request written into the stopped guest's
+ * UART (asserted there) before `cont`: the draw's fence or the SCI catches
+ * the restore, and `stats` says which and how many instructions it took to
+ * the fresh key (`fastpath_tsc`: the fence's catch → the draw's output;
+ * `sci_reseed_tsc`: the SCI's entry → the reseed).
+ */
+export async function measureFence(image: string, machine: MachineType, qemu: QemuBinaries, vmclock: boolean, restores: number): Promise<FenceFigures> {
+  const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
+  const stateDrive = join(workDir, "state.qcow2");
+  execFileSync(qemu.imgBinary, ["create", "-q", "-f", "qcow2", stateDrive, "64M"]);
+  const extra = ["-icount", "shift=0", ...(vmclock ? ["-device", "vmclock"] : [])];
+  const q = await launchQemu({ image, machine, workDir, stateDrive, lifetimeSec: 600, extra, qemu });
+  try {
+    await q.waitForLine(/^clonesafe ready/, { timeoutMs: 60_000 });
+    const coverage = q.lines.map((l) => FENCE_LINE.exec(l)?.[1]).find((c) => c !== undefined);
+    if (coverage === undefined) throw new Error(`no restore fence line at boot on ${machine}`);
+    const perf = await q.command("perf getrandom");
+    const f: FenceFigures = {
+      machine, vmclock, coverage,
+      getrandomWithCheck: key(perf, "with_check"), getrandomWithoutCheck: key(perf, "without_check"),
+      check: key(perf, "check"), outputFence: key(perf, "output_fence"),
+      drawPortReads: key(perf, "draw_port_reads"), rounds: key(perf, "rounds"),
+      restoreToFresh: [], caughtBy: [],
+    };
+    // The snapshot's own counters: every restore brings these back, so a catch shows as a rise past them.
+    const snapshot = await q.command("stats");
+    await q.qmp!.execute("stop");
+    await q.qmp!.hmp("savevm s1");
+    await q.qmp!.execute("cont");
+    for (let i = 0; i < restores; i++) {
+      await q.qmp!.execute("stop");
+      await q.qmp!.hmp("loadvm s1");
+      const from = q.lines.length;
+      await sendIntoStoppedUart(q, q.qmp!, "rand 32\r", { context: `bench: a loadvm with a request waiting, -machine ${machine}` });
+      await q.qmp!.execute("cont");
+      await q.waitForLine(/^rand: epoch=\d+ [0-9a-f]{64}$/, { from, timeoutMs: 60_000 });
+      const stats = await q.command("stats");
+      const rose = (k: string) => key(stats, k) > key(snapshot, k);
+      const by = rose("counter_before_draw") ? "vmclock" : rose("signal_before_draw") || rose("fastpath") ? "fence" : "sci";
+      f.restoreToFresh.push(by === "sci" ? key(stats, "sci_reseed_tsc") : key(stats, "fastpath_tsc"));
+      f.caughtBy.push(by);
+    }
+    return f;
+  } finally {
+    await q.kill();
     rmSync(workDir, { recursive: true, force: true });
   }
 }

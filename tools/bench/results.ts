@@ -13,7 +13,7 @@ export interface Figure {
   id: string;
   /** What is measured, in words a reader of the README understands. */
   what: string;
-  unit: "ms" | "instructions" | "MB/s" | "bytes" | "pages" | "blocks" | "%";
+  unit: "ms" | "instructions" | "MB/s" | "bytes" | "pages" | "blocks" | "reads" | "%";
   value: Summary;
   reference?: { name: string; value: Summary };
   /** value / reference: the ratio of the medians, and the spread of the paired ratios where runs were paired. */
