@@ -5,7 +5,8 @@
 // it (SeaBIOS's own ROM at 0xF0000, and 0xFEFFB000 where QEMU 10 would put
 // the page), a non-cacheable descriptor, and a _CRS that fails. Each is
 // refused with one line naming why, in namespace order, and the boot goes
-// on (the kernel runs without vmclock, and still reseeds on a loadvm).
+// on (the kernel runs without vmclock, its fence falls back to the GPE read
+// and the GUID, and it still reseeds on a loadvm).
 // expect boot: vmclock: \_SB_.VCL1 (AMZNC10C): the page of _CRS QWordMemory 0x10000000000 length 0x1000 at 0x10000000000 width 4096 is outside the physical memory the kernel maps (0-4 GiB); running without vmclock
 // expect boot: vmclock: \_SB_.VCL2 (AMZNC10C): _CRS QWordMemory 0x200000 length 0x1000 lies in usable RAM, not firmware-reserved memory; running without vmclock
 // expect boot: vmclock: \_SB_.VCL3 (AMZNC10C): the page at 0xf0000 has magic 0x
@@ -13,6 +14,7 @@
 // expect boot: vmclock: \_SB_.VCL5 (AMZNC10C): _CRS QWordMemory 0xfeffb000 length 0x1000 is non-cacheable: the page must be declared cacheable and is only mapped write-back; running without vmclock
 // expect boot: vmclock: \_SB_.VCL6 (AMZNC10C): _CRS failed: \_SB_.VCL6._CRS: 
 // expect boot: vmgenid: \_SB_.VGEN (QEMUVGID) guid=
+// expect boot: random: restore fence: complete: 1 GPE status register (raised on every incoming state) and the GUID, read before every draw
 DefinitionBlock ("", "SSDT", 2, "CLNSF", "HVCLK", 1)
 {
     Scope (\_SB)
