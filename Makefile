@@ -114,7 +114,7 @@ $(BUILD)/kernel.wasm: $(KERNEL_SOURCES) asconfig.json | npm-deps
 
 $(BUILD)/host/kernel.wasm: $(KERNEL_SOURCES) asconfig.json | npm-deps
 	@mkdir -p $(BUILD)/host
-	npx asc kernel/host/index.ts --target host
+	npx asc kernel/host/index.ts --target host --bindings raw
 
 # One data segment instead of asc's ~1,400: see tools/build/merge-data-segments.ts.
 # Merging renumbers segments, so code that names them must not exist.

@@ -16,14 +16,19 @@ export function setHostKernelPath(path: string): void {
 }
 
 /**
- * Every export of the host build (kernel/host/index.ts), declared once:
+ * Every export of the host build (kernel/host/index.ts), declared once and
+ * checked against the compiler's own list (build/host/kernel.d.ts) by
+ * test/unit/host-exports.test.ts:
  * strings and arrays cross as pointers (numbers) for the loader's
  * __getString / __newString / __newArray.
  */
 export interface HostKernelExports extends Record<string, unknown> {
   // the kernel's event loop and shell
   boot(magic: number, mbi: number): void;
-  step(lines: number): void;
+  /** kernel/main.ts's entry, as the loader calls it: boot, then the event loop (never returns on the machine). */
+  kmain(magic: number, mbi: number): void;
+  /** One turn of the event loop: 1 when it did any work (kernel.ts step()). */
+  step(lines: number): number;
   inputPending(): number;
   execute(line: number): number;
   tokenize(line: number): number;
