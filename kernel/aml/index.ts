@@ -73,8 +73,18 @@ export { amlBeginEvent as amlNewEvent } from "./meter";
 const IDENTIFICATION_NAMES: string[] = ["_HID", "_CID", "_UID", "_ADR", "_STA", "_SUN", "_DDN", "_CLS", "_SUB", "_HRV"];
 export const IDENTIFICATION_BUDGET: u64 = 128 << 10;
 
+/** IDENTIFICATION_NAMES' segment keys, computed once: every evaluation (an SCI's `_Exx` too) checks them. */
+const IDENTIFICATION_KEYS: StaticArray<u32> = identificationKeys();
+
+function identificationKeys(): StaticArray<u32> {
+  const keys = new StaticArray<u32>(IDENTIFICATION_NAMES.length);
+  for (let i = 0; i < IDENTIFICATION_NAMES.length; i++) keys[i] = segmentKey(IDENTIFICATION_NAMES[i]);
+  return keys;
+}
+
 function isIdentification(node: NamespaceNode): bool {
-  for (let i = 0; i < IDENTIFICATION_NAMES.length; i++) if (segmentKey(IDENTIFICATION_NAMES[i]) == node.key) return true;
+  const key = node.key;
+  for (let i = 0, n = IDENTIFICATION_KEYS.length; i < n; i++) if (unchecked(IDENTIFICATION_KEYS[i]) == key) return true;
   return false;
 }
 
