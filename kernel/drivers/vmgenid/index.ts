@@ -87,15 +87,16 @@ export let lastReseedTicks: u64 = 0;
 /** TSC ticks from the SCI's entry to the reseed's end: what a restore costs until output is fresh. */
 export let lastSciToReseedTicks: u64 = 0;
 
-/** Reads the GUID through the window until two consecutive reads agree. */
+/** Reads the GUID through the window until two consecutive reads agree (the last read if none do); one object. */
 export function readGuid(window: usize): GenerationId {
-  let previous = new GenerationId(load<u64>(window), load<u64>(window, 8));
+  let low = load<u64>(window), high = load<u64>(window, 8);
   for (let i = 0; i < STABLE_READ_ATTEMPTS; i++) {
-    const current = new GenerationId(load<u64>(window), load<u64>(window, 8));
-    if (current.equals(previous)) return current;
-    previous = current;
+    const l = load<u64>(window), h = load<u64>(window, 8);
+    if (l == low && h == high) break;
+    low = l;
+    high = h;
   }
-  return previous;
+  return new GenerationId(low, high);
 }
 
 /** Validates ADDR's result; returns the GUID's physical address or 0 with a reason. */
