@@ -253,11 +253,11 @@ $(BUILD)/tools/bench.mjs: $(TOOLS_SOURCES) | npm-deps
 # `make bench-boot` (-clone, -guest, -fence, -crng-ratio, -aml, -size) runs one group
 # and only prints it. BENCH_ARGS passes options, e.g. BENCH_ARGS="--pairs 20".
 BENCH_DEPS := build qemu10 $(BUILD)/bench/baseline.elf $(BUILD)/tools/bench.mjs $(BUILD)/bench/chacha-native
-.PHONY: bench bench-boot bench-clone bench-guest bench-fence bench-aml bench-size bench-crng-ratio
+.PHONY: bench bench-boot bench-clone bench-guest bench-fence bench-aml bench-size bench-crng-ratio bench-profile
 bench: $(BENCH_DEPS)
 	$(NODE) $(BUILD)/tools/bench.mjs all $(BENCH_ARGS)
 
-bench-boot bench-clone bench-guest bench-fence bench-aml bench-size: $(BENCH_DEPS)
+bench-boot bench-clone bench-guest bench-fence bench-aml bench-size bench-profile: $(BENCH_DEPS)
 	$(NODE) $(BUILD)/tools/bench.mjs $(patsubst bench-%,%,$@) $(BENCH_ARGS)
 
 bench-crng-ratio: $(BENCH_DEPS)

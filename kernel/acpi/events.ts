@@ -22,7 +22,7 @@ import { hex } from "../lib/fmt";
 import { Fadt, RegisterBlock } from "./fadt";
 import { NamespaceNode } from "../aml/namespace";
 import { AmlMethod } from "../aml/objects";
-import { amlEvaluateNode, amlInterpreter, deliverPendingNotifies, queueNotifies } from "../aml/index";
+import { amlEvaluateQueuingNotifies, amlInterpreter, deliverPendingNotifies } from "../aml/index";
 
 const SCI_EN: u32 = 1;
 /** PM1 status and enable bit 8: the fixed-feature power button (ACPI 6.5 §4.8.3.1). */
@@ -259,9 +259,8 @@ export class AcpiEvents {
       return;
     }
     if (h.edge) block.clearStatus(bit >> 3, mask);
-    const outcome = amlEvaluateNode(h.method);
-    if (outcome.error.length > 0) log("acpi", h.method.path() + " failed: " + outcome.error);
-    queueNotifies(outcome.notifies);
+    const error = amlEvaluateQueuingNotifies(h.method);
+    if (error.length > 0) log("acpi", h.method.path() + " failed: " + error);
     deliverPendingNotifies();
     if (!h.edge) block.clearStatus(bit >> 3, mask);
     this.enable(h);

@@ -207,11 +207,45 @@ export function evaluateOperand(it: Interpreter): AmlObject | null {
 }
 
 export function evaluateInteger(it: Interpreter): u64 {
+  const c = peekByte(it);
+  if (c == op.ZERO_OP || c == op.ONE_OP || c == op.ONES_OP || c == op.BYTE_PREFIX || c == op.WORD_PREFIX ||
+      c == op.DWORD_PREFIX || c == op.QWORD_PREFIX) {
+    return constantInteger(it, c);
+  }
   const obj = evaluateOperand(it);
   if (it.failed) return 0;
   const i = toInteger(dereference(it, obj), it.ones);
   if (i == null) { it.fail(conversionError); return 0; }
   return i.value & it.ones;
+}
+
+/**
+ * An integer constant operand (Zero, One, Ones, Byte/Word/DWord/QWordConst)
+ * read in place: the same term as evaluateTerm and dataObject make of it
+ * (charged, counted, nesting checked, errors located at it), but no
+ * AmlInteger built for a value that is used at once (Notify's value, an
+ * SCI's path).
+ */
+function constantInteger(it: Interpreter, code: i32): u64 {
+  chargeAmlBytes(TERM_BYTES);
+  if (amlBudgetExceeded()) { it.fail(amlBudgetProblem("this evaluation", 0)); return 0; }
+  if (!countAmlWork(1)) { it.fail(amlWorkProblem()); return 0; }
+  if (it.nesting + 1 > MAX_NESTING) { it.fail("expression and call nesting deeper than " + MAX_NESTING.toString()); return 0; }
+  const savedStart = it.opStart, savedOpcode = it.opcode;
+  it.opStart = it.pc;
+  it.opcode = code;
+  it.pc++;
+  let v: u64 = 0;
+  if (code == op.ONE_OP) v = 1;
+  else if (code == op.ONES_OP) v = it.ones;
+  else if (code == op.BYTE_PREFIX) v = readInt(it, 1);
+  else if (code == op.WORD_PREFIX) v = readInt(it, 2);
+  else if (code == op.DWORD_PREFIX) v = readInt(it, 4);
+  else if (code == op.QWORD_PREFIX) v = readInt(it, 8);
+  if (it.failed) return 0;
+  it.opStart = savedStart;
+  it.opcode = savedOpcode;
+  return v & it.ones;
 }
 
 /** An operand's value, with references (from Index, RefOf) followed. */

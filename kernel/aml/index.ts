@@ -73,8 +73,18 @@ export { amlBeginEvent as amlNewEvent } from "./meter";
 const IDENTIFICATION_NAMES: string[] = ["_HID", "_CID", "_UID", "_ADR", "_STA", "_SUN", "_DDN", "_CLS", "_SUB", "_HRV"];
 export const IDENTIFICATION_BUDGET: u64 = 128 << 10;
 
+/** IDENTIFICATION_NAMES' segment keys, computed once: every evaluation (an SCI's `_Exx` too) checks them. */
+const IDENTIFICATION_KEYS: StaticArray<u32> = identificationKeys();
+
+function identificationKeys(): StaticArray<u32> {
+  const keys = new StaticArray<u32>(IDENTIFICATION_NAMES.length);
+  for (let i = 0; i < IDENTIFICATION_NAMES.length; i++) keys[i] = segmentKey(IDENTIFICATION_NAMES[i]);
+  return keys;
+}
+
 function isIdentification(node: NamespaceNode): bool {
-  for (let i = 0; i < IDENTIFICATION_NAMES.length; i++) if (segmentKey(IDENTIFICATION_NAMES[i]) == node.key) return true;
+  const key = node.key;
+  for (let i = 0, n = IDENTIFICATION_KEYS.length; i < n; i++) if (unchecked(IDENTIFICATION_KEYS[i]) == key) return true;
   return false;
 }
 
@@ -155,17 +165,36 @@ export function amlCallWithIntegers(node: NamespaceNode, values: Array<u64>): Ev
   return amlEvaluateNodeWith(node, args);
 }
 
+/** The evaluation itself: an identification object held to its smaller budget. Notifies stay in interpreter.notifies. */
+function evaluateHeld(node: NamespaceNode, args: Array<AmlObject | null>): AmlObject | null {
+  interpreter.notifies.length = 0; // a table load's stray notifies are not this evaluation's
+  if (!isIdentification(node)) return interpreter.evaluateNode(node, args);
+  const saved = amlLimitTo(IDENTIFICATION_BUDGET, node.name);
+  const result = interpreter.evaluateNode(node, args);
+  amlRestoreLimit(saved);
+  return result;
+}
+
+/**
+ * Evaluates a node with no arguments (a GPE's `_Exx`/`_Lxx`) and queues
+ * the notifies it made for deliverPendingNotifies, as amlEvaluateNode and
+ * queueNotifies would; returns the error ("" when none). Builds no
+ * EvalOutcome and hands over no array: the SCI path allocates only what the
+ * AML itself does.
+ */
+export function amlEvaluateQueuingNotifies(node: NamespaceNode): string {
+  evaluateHeld(node, NO_ARGS);
+  const error = interpreter.error;
+  const made = interpreter.notifies;
+  for (let i = 0, n = made.length; i < n; i++) pendingNotifies.push(unchecked(made[i]));
+  made.length = 0;
+  return error != null ? error.toString() : "";
+}
+
 function amlEvaluateNodeWith(node: NamespaceNode, args: Array<AmlObject | null>): EvalOutcome {
   const outcome = new EvalOutcome();
   outcome.node = node;
-  interpreter.notifies.length = 0; // a table load's stray notifies are not this evaluation's
-  if (isIdentification(node)) {
-    const saved = amlLimitTo(IDENTIFICATION_BUDGET, node.name);
-    outcome.result = interpreter.evaluateNode(node, args);
-    amlRestoreLimit(saved);
-  } else {
-    outcome.result = interpreter.evaluateNode(node, args);
-  }
+  outcome.result = evaluateHeld(node, args);
   if (interpreter.error != null) {
     outcome.error = interpreter.error!.toString();
     outcome.result = null;

@@ -121,6 +121,8 @@ export class Interpreter {
    * so one object serves them all (most of the names a table load reads).
    */
   definitionPath: NamePath = new NamePath();
+  /** The same for a named-object operand looked up at once and dropped (store.ts namedObjectTarget). */
+  lookupPath: NamePath = new NamePath();
   /** Mutexes held, in acquisition order (ACPI SyncLevel ordering is checked against it). */
   heldMutexes: Array<AmlMutex> = new Array<AmlMutex>();
   get failed(): bool { return this.error != null; }

@@ -17,7 +17,7 @@ import { NamePath, segmentKey } from "./names";
 import { NamespaceNode } from "./namespace";
 import * as op from "./opcodes";
 import { AmlAlias, Interpreter, Target } from "./interpreter";
-import { dereference, evaluateOperand, isNameStart, peekByte, readNameString } from "./decode";
+import { dereference, evaluateOperand, isNameStart, peekByte, readNameString, readNameStringInto } from "./decode";
 import { readBufferField, readField, writeBufferField, writeField } from "./fields";
 
 /** A value copy for a store; fails by name when it does not fit the budget. */
@@ -219,7 +219,22 @@ export function referenceTo(it: Interpreter, t: Target): AmlObject | null {
   return it.fail("RefOf a Local or Arg is not supported");
 }
 
+/**
+ * A SuperName that must be a named object (Notify, Acquire, Release, …).
+ * A NameString, the usual case, is read into the interpreter's lookupPath
+ * and looked up with no Target built (an SCI's Notify comes this way);
+ * anything else goes through readTarget and fails there or here as before.
+ */
 export function namedObjectTarget(it: Interpreter, what: string): NamespaceNode | null {
+  const c = peekByte(it);
+  if (c >= 0 && isNameStart(c)) {
+    const path = readNameStringInto(it, it.lookupPath);
+    if (it.failed) return null;
+    const node = it.ns.lookup(path, it.frame.scope);
+    if (node == null) { it.fail("undefined name " + path.toString() + " (from " + it.frame.scope.path() + ")"); return null; }
+    const aliased = node.object;
+    return aliased instanceof AmlAlias ? (aliased as AmlAlias).target : node;
+  }
   const t = readTarget(it, false);
   if (it.failed) return null;
   if (t!.kind != TARGET_NODE) { it.fail(what + " needs a named object"); return null; }

@@ -409,8 +409,12 @@ export class Blake2s {
    * Input absorbed before, and not finalized, is discarded.
    */
   restart(outLength: i32 = 32, key: Uint8Array | null = null): void {
-    memory.fill(changetype<usize>(this.h), 0, 32);
-    memory.fill(changetype<usize>(this.buffer), 0, BLAKE2S_BLOCK_BYTES);
+    // A finished object's state is zero already (final() wiped it, or it
+    // never held any): only a hash in progress needs wiping.
+    if (!this.finished) {
+      memory.fill(changetype<usize>(this.h), 0, 32);
+      memory.fill(changetype<usize>(this.buffer), 0, BLAKE2S_BLOCK_BYTES);
+    }
     this.buffered = 0;
     this.counter = 0;
     this.outLength = 0;
@@ -452,6 +456,13 @@ export class Blake2s {
 
   /** Absorbs `value` as 8 bytes, little-endian. */
   updateU64(value: u64): void {
+    const buffered = this.buffered;
+    if (!this.finished && buffered <= BLAKE2S_BLOCK_BYTES - 8) {
+      // Room in the block: straight into the buffer, as absorb() would copy it.
+      store<u64>(changetype<usize>(this.buffer) + <usize>buffered, value);
+      this.buffered = buffered + 8;
+      return;
+    }
     const p = changetype<usize>(word);
     store<u64>(p, value);
     this.absorb(p, 8);

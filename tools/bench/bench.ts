@@ -3,6 +3,7 @@
 // report and never assert; the tests assert.
 //   all (default)   everything below; writes bench/results.json and README.md
 //   boot | clone | guest | crng | aml | size   one group, printed only
+//   profile         not in `all`: where a restore's instructions go (profile.ts)
 // Options: --pairs N (wall-clock pairs, default 20), --restores N (guest
 // restores, default 5), --runs N (AML and CRNG runs, default 10 and 5),
 // --machines pc,q35.
@@ -18,6 +19,7 @@ import { MACHINE_TYPES, type MachineType } from "../qemu/args.js";
 import { countBootBlocks, measureFence, measureGuest } from "./guest.js";
 import { qemuLegs } from "../qemu/versions.js";
 import { crngRun, measureAml } from "./host-figures.js";
+import { profileRestore, profileText } from "./profile.js";
 import {
   describeMachine, terminalTable, withResultsSection, type Figure, type Results,
 } from "./results.js";
@@ -305,12 +307,20 @@ async function main(): Promise<void> {
   const runs = Number(values.runs ?? 10);
   const machines = (values.machines?.split(",") ?? [...MACHINE_TYPES]) as MachineType[];
   for (const m of machines) if (!MACHINE_TYPES.includes(m)) throw new Error(`unknown machine "${m}" (pc, q35)`);
-  const groups = ["all", "boot", "clone", "guest", "fence", "crng", "aml", "size"];
+  const groups = ["all", "boot", "clone", "guest", "fence", "crng", "aml", "size", "profile"];
   if (!groups.includes(group)) {
     console.error(`error: unknown benchmark group "${group}" (${groups.join(", ")})`);
     process.exit(2);
   }
   const started = performance.now();
+  if (group === "profile") {
+    // Not part of `all`: a trace to read, not a figure.
+    for (const machine of machines) {
+      progress(`profile, -machine ${machine}: a clone single-stepped from the SCI's entry to the reseeded key`);
+      console.log(profileText(await profileRestore(CLONESAFE.image, join(BUILD, "clonesafe64.elf"), machine)));
+    }
+    return;
+  }
   const figures: Figure[] = [];
   const want = (g: string) => group === "all" || group === g;
   if (want("boot")) figures.push(...await bootFigures(machines, pairs));

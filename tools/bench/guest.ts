@@ -227,24 +227,28 @@ export interface BootBlocks {
   firmware: number;
 }
 
-function symbol(elf64: string, name: string): number {
+/** The address of the first of `names` that the ELF has a symbol for (gcc inlines one or another of them). */
+function symbol(elf64: string, ...names: string[]): number {
   const out = execFileSync("nm", [elf64], { encoding: "utf8" });
-  const m = new RegExp(`^([0-9a-f]+) \\S ${name.replace(/[$]/g, "\\$&")}$`, "m").exec(out);
-  if (!m) throw new Error(`no symbol ${name} in ${elf64}`);
-  return parseInt(m[1], 16);
+  for (const name of names) {
+    const m = new RegExp(`^([0-9a-f]+) \\S ${name.replace(/[$]/g, "\\$&")}$`, "m").exec(out);
+    if (m) return parseInt(m[1], 16);
+  }
+  throw new Error(`no symbol ${names.join(" or ")} in ${elf64}`);
 }
 
 /**
  * Counts the distinct guest blocks TCG translates for the boot (`-d in_asm`
  * logs each block once, when translated): blocks starting in the image's
  * .text, up to the first translation of the idle loop's collection
- * (mm/heap.ts collectAtIdle: the first thing after the ready line that boot
- * never runs; its wrapper in main.ts is inlined by gcc and has no symbol). A block translated again
+ * (mm/heap.ts collectAtIdle, or main.ts's collect around it when gcc inlines
+ * collectAtIdle instead: the first thing after the ready line that boot
+ * never runs; gcc keeps a symbol for one of the two). A block translated again
  * (a new CPU mode or a flush) counts once.
  */
 export async function countBootBlocks(image: string, elf64: string, machine: MachineType): Promise<BootBlocks> {
   const textStart = symbol(elf64, "__text_start"), textEnd = symbol(elf64, "__text_end");
-  const collect = symbol(elf64, "w2c_kernel_mm_heap_collectAtIdle");
+  const collect = symbol(elf64, "w2c_kernel_mm_heap_collectAtIdle", "w2c_kernel_main_collect");
   const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
   const log = join(workDir, "in_asm.log");
   try {

@@ -67,7 +67,7 @@ export class GenerationId {
 
 export class VmGenIdDevice {
   generation: u32 = 0;
-  /** The GUID at the previous notify (or at boot): what `changed=` compares with. */
+  /** The GUID at the previous notify (or at boot): what `changed=` compares with; never the same object as `guid`. */
   notifiedGuid: GenerationId = new GenerationId(0, 0);
   constructor(
     public node: NamespaceNode,
@@ -87,15 +87,27 @@ export let lastReseedTicks: u64 = 0;
 /** TSC ticks from the SCI's entry to the reseed's end: what a restore costs until output is fresh. */
 export let lastSciToReseedTicks: u64 = 0;
 
-/** Reads the GUID through the window until two consecutive reads agree. */
-export function readGuid(window: usize): GenerationId {
-  let previous = new GenerationId(load<u64>(window), load<u64>(window, 8));
+/**
+ * Reads the GUID through the window into `guid` until two consecutive reads
+ * agree (the last read if none do). Allocates nothing: a restore's reseed
+ * reads into the device's own object.
+ */
+export function readGuidInto(window: usize, guid: GenerationId): GenerationId {
+  let low = load<u64>(window), high = load<u64>(window, 8);
   for (let i = 0; i < STABLE_READ_ATTEMPTS; i++) {
-    const current = new GenerationId(load<u64>(window), load<u64>(window, 8));
-    if (current.equals(previous)) return current;
-    previous = current;
+    const l = load<u64>(window), h = load<u64>(window, 8);
+    if (l == low && h == high) break;
+    low = l;
+    high = h;
   }
-  return previous;
+  guid.low = low;
+  guid.high = high;
+  return guid;
+}
+
+/** The GUID through the window, as readGuidInto, in a new object. */
+export function readGuid(window: usize): GenerationId {
+  return readGuidInto(window, new GenerationId(0, 0));
 }
 
 /** Validates ADDR's result; returns the GUID's physical address or 0 with a reason. */
@@ -148,7 +160,7 @@ function tryDevice(node: NamespaceNode): VmGenIdDevice | null {
 /** Mixes the new generation into the pool and reseeds at once. */
 function generationChange(d: VmGenIdDevice): void {
   const start = rdtsc();
-  d.guid = readGuid(d.window);
+  readGuidInto(d.window, d.guid);
   addGenerationRandomness(d.guid.low, d.guid.high, <u64>d.generation);
   lastReseedTicks = rdtsc() - start;
 }
@@ -173,7 +185,8 @@ function onNotify(node: NamespaceNode, value: u32): void {
   generationChange(d);
   lastSciToReseedTicks = rdtsc() - lastIrqTsc();
   const changed = !d.guid.equals(d.notifiedGuid);
-  d.notifiedGuid = d.guid;
+  d.notifiedGuid.low = d.guid.low; // its own object: d.guid is read into in place
+  d.notifiedGuid.high = d.guid.high;
   d.generation++;
   log("vmgenid", "notify gen=" + d.generation.toString() + " guid=" + d.guid.toString() +
     " changed=" + (changed ? "1" : "0") + " epoch=" + epoch.toString());
@@ -186,7 +199,7 @@ export function vmgenidInit(): void {
   for (let i = 0; i < candidates.length && device == null; i++) device = tryDevice(candidates[i]);
   const d = device;
   if (d == null) { log("vmgenid", "no VM generation ID device"); return; }
-  d.notifiedGuid = d.guid;
+  d.notifiedGuid = new GenerationId(d.guid.low, d.guid.high);
   // Unique, not secret: into the pool with no credit, before the first
   // seeding, so clones booted from one image differ from their first draw
   // (Linux's vmgenid_add does the same).
