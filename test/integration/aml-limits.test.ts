@@ -5,10 +5,14 @@
 // kernel must still be whole afterwards: it answers, and a savevm/loadvm
 // still reseeds it (the vmgenid notify line, then fresh `rand` output).
 // The host build runs the same files in test/unit/aml-limits.test.ts.
+// On every QEMU leg (tools/qemu/versions.ts), each title naming its version.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { MACHINE_TYPES } from "../../tools/qemu/args.js";
+import { liveQemuCount } from "../../tools/qemu/launcher.js";
+import { qemuLegs } from "../../tools/qemu/versions.js";
 import { checkEval, compileLimit, limitCases, type EvalLine, type LimitCase } from "../aml/limits.js";
 import { bootKernel } from "../support/qemu.js";
 
@@ -19,11 +23,13 @@ function parseAnswer(answer: string): EvalLine | undefined {
   return JSON.parse(answer.slice("aml: ".length)) as EvalLine;
 }
 
-describe.each(["pc", "q35"] as const)("hostile firmware tables on -machine %s", (machine) => {
+const RUNS = qemuLegs().flatMap((qemu) => MACHINE_TYPES.map((machine) => ({ qemu, version: qemu.name, machine })));
+
+describe.each(RUNS)("QEMU $version hostile firmware tables on -machine $machine", ({ qemu, machine }) => {
   it.each(cases)("$name: named errors, no panic, and the kernel still reseeds", async (c: LimitCase) => {
     const dir = mkdtempSync(join(tmpdir(), "clonesafe-limits-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const q = await bootKernel({ machine, snapshots: true, acpiTables: [compileLimit(c, dir)] });
+    const q = await bootKernel({ qemu, machine, snapshots: true, acpiTables: [compileLimit(c, dir)] });
     for (const b of c.boot) expect(q.lines.some((l) => l.includes(b)), `boot line containing "${b}":\n${q.lines.join("\n")}`).toBe(true);
     const problems: string[] = [];
     for (const e of c.evals) {
@@ -46,4 +52,8 @@ describe.each(["pc", "q35"] as const)("hostile firmware tables on -machine %s", 
     const after = await q.command("rand 32");
     expect(after).toMatch(/^rand: epoch=2 [0-9a-f]{64}$/);
   }, 240_000);
+});
+
+afterAll(() => {
+  expect(liveQemuCount()).toBe(0);
 });

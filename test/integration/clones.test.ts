@@ -1,14 +1,18 @@
 // The product's promise, as users run it: real QEMU processes restored from
 // one snapshot with new generation IDs never hand out the same random bytes.
+// On every QEMU leg (tools/qemu/versions.ts), each title naming its
+// version: every process of a test (parent, clones, migration target, the
+// CLI's through CLONESAFE_QEMU) runs that leg's QEMU, its qemu-img the drives.
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { incomingFromFile, MACHINE_TYPES } from "../../tools/qemu/args.js";
 import { CLONE_NOTIFY, migrateToFile, startClones } from "../../tools/clone/clones.js";
-import { launchQemu } from "../../tools/qemu/launcher.js";
+import { launchQemu, liveQemuCount } from "../../tools/qemu/launcher.js";
+import { qemuLegs } from "../../tools/qemu/versions.js";
 import { sendIntoStoppedUart } from "../../tools/qmp/uart.js";
 import { buildTable, corruptChecksum } from "../../tools/aml/table.js";
 import { bootKernel, IMAGE, REPO, startQemu } from "../support/qemu.js";
@@ -21,9 +25,11 @@ function tempDir(): string {
   return dir;
 }
 
-describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
+const RUNS = qemuLegs().flatMap((qemu) => MACHINE_TYPES.map((machine) => ({ qemu, version: qemu.name, machine })));
+
+describe.each(RUNS)("QEMU $version clones on -machine $machine", ({ qemu, machine }) => {
   it("-cpu max: twenty same-process loadvms, each changed=0 and reseeded, twenty distinct outputs", async () => {
-    const q = await bootKernel({ machine, cpu: "max", snapshots: true });
+    const q = await bootKernel({ qemu, machine, cpu: "max", snapshots: true });
     await q.qmp!.hmp("savevm s1");
     const original = RAND32.exec(await q.command("rand 32"))!; // the original timeline's next draw
     expect(original[1]).toBe("1");
@@ -44,12 +50,12 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
   });
 
   it.each(["qemu64", "max"])("-cpu %s: eight clones from one snapshot: new GUIDs, changed=1, pairwise-distinct rand, none equal to the parent's", async (cpu) => {
-    const parent = await bootKernel({ machine, cpu, snapshots: true });
+    const parent = await bootKernel({ qemu, machine, cpu, snapshots: true });
     await parent.qmp!.hmp("savevm s1");
     const continuation = RAND32.exec(await parent.command("rand 32"))![2];
     await parent.qmp!.execute("stop");
     const stateFile = join(parent.workDir, "state.qcow2");
-    const clones = await startClones({ image: IMAGE, stateFile, tag: "s1", count: 8, machine, cpu, workDir: tempDir() });
+    const clones = await startClones({ qemu, image: IMAGE, stateFile, tag: "s1", count: 8, machine, cpu, workDir: tempDir() });
     onTestFinished(async () => { await Promise.all(clones.map((c) => c.qemu.kill())); });
     const outputs = new Set<string>([continuation]);
     for (const c of clones) {
@@ -65,7 +71,7 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
   });
 
   it("a clone asked for bytes as it resumes: one reseed, before the draw, whichever interrupt comes first", async () => {
-    const parent = await bootKernel({ machine, snapshots: true });
+    const parent = await bootKernel({ qemu, machine, snapshots: true });
     await parent.qmp!.hmp("savevm s1");
     const continuation = RAND32.exec(await parent.command("rand 32"))![2];
     await parent.qmp!.execute("stop");
@@ -76,7 +82,7 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
     // COM1 and the SCI are both pending. The SCI is served first, and a draw
     // that came first would serve the raised GPE itself (restore-fence.test.ts).
     const clone = await launchQemu({
-      image: IMAGE, machine, workDir: dir, stateDrive: state, loadvm: "s1", lifetimeSec: 300, extra: ["-S"],
+      qemu, image: IMAGE, machine, workDir: dir, stateDrive: state, loadvm: "s1", lifetimeSec: 300, extra: ["-S"],
     });
     onTestFinished(async () => { await clone.kill(); });
     // The premise, asserted: the whole request is in the stopped clone's UART
@@ -94,13 +100,13 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
 
   it("migration to a file: a new GUID gives changed=1, the same GUID changed=0, both reseed", async () => {
     const guid = "11111111-2222-4333-8444-555555555555";
-    const source = await bootKernel({ machine, vmgenid: guid });
+    const source = await bootKernel({ qemu, machine, vmgenid: guid });
     const dir = tempDir();
     const file = join(dir, "migration.bin");
     const before = RAND32.exec(await source.command("rand 32"))!;
     await migrateToFile(source.qmp!, file); // polls query-migrate until completed (or fails naming why)
     for (const [target, changed] of [["auto", "1"], [guid, "0"]] as const) {
-      const q = await startQemu({ machine, vmgenid: target, incoming: incomingFromFile(file) });
+      const q = await startQemu({ qemu, machine, vmgenid: target, incoming: incomingFromFile(file) });
       const { match } = await q.waitForLine(CLONE_NOTIFY, { timeoutMs: 60_000 });
       expect(match[3]).toBe(changed);
       expect(Number(match[4])).toBe(Number(before[1]) + 1);
@@ -110,14 +116,14 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
   });
 
   it("snapshot in the middle of stream: after the restore, two clones' complete lines all differ", async () => {
-    const parent = await bootKernel({ machine, snapshots: true });
+    const parent = await bootKernel({ qemu, machine, snapshots: true });
     parent.sendLine("stream");
     await parent.waitForLine(/^stream: seq=40 /);
     await parent.qmp!.hmp("savevm s1"); // the VM pauses, is saved mid-stream, and runs on
     await parent.qmp!.execute("stop");
     const snapshotSeq = Math.max(...parent.lines.map((l) => Number(/^stream: seq=(\d+) /.exec(l)?.[1] ?? -1)));
     const clones = await startClones({
-      image: IMAGE, stateFile: join(parent.workDir, "state.qcow2"), tag: "s1", count: 2, machine, workDir: tempDir(),
+      qemu, image: IMAGE, stateFile: join(parent.workDir, "state.qcow2"), tag: "s1", count: 2, machine, workDir: tempDir(),
     });
     onTestFinished(async () => { await Promise.all(clones.map((c) => c.qemu.kill())); });
     const FULL = /^stream: seq=(\d+) epoch=(\d+) ([0-9a-f]{64})$/;
@@ -154,7 +160,7 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
   });
 
   it("no vmgenid device: guid none, rand works, no notify after loadvm", async () => {
-    const q = await bootKernel({ machine, snapshots: true, vmgenid: false });
+    const q = await bootKernel({ qemu, machine, snapshots: true, vmgenid: false });
     expect(q.lines.find((l) => l.startsWith("clonesafe ready"))).toBe("clonesafe ready guid=none epoch=1");
     expect(await q.command("guid")).toBe("guid: none");
     expect(await q.command("rand 32")).toMatch(RAND32);
@@ -177,7 +183,7 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
       opcode: buildTable({ signature: "SSDT", revision: 2, oemTableId: "BADOP", aml: new Uint8Array([0x14, 0x07, ...name("BADM"), 0x00, 0x02]) }),
     };
     const files = Object.entries(tables).map(([k, t]) => { const f = join(dir, `${k}.aml`); writeFileSync(f, t); return f; });
-    const q = await bootKernel({ machine, snapshots: true, acpiTables: files });
+    const q = await bootKernel({ qemu, machine, snapshots: true, acpiTables: files });
     const log = q.lines.join("\n");
     // QEMU recomputes the checksum of every -acpitable table, so a bad one never
     // reaches the guest this way (the walker's checksum path is covered by
@@ -193,16 +199,17 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
   });
 
   it("the clonesafe CLI: snapshot a running instance, then clone it twice", async () => {
-    const parent = await bootKernel({ machine, snapshots: true });
+    const parent = await bootKernel({ qemu, machine, snapshots: true });
     const cli = resolve(REPO, "build/tools/clonesafe.mjs");
     const run = promisify(execFile);
+    const env = { ...process.env, CLONESAFE_QEMU: qemu.binary, CLONESAFE_QEMU_IMG: qemu.imgBinary }; // the CLI's QEMU: this leg's
     parent.qmp!.close(); // QEMU's QMP socket serves one client at a time: the CLI's turn
-    const snap = await run(process.execPath, [cli, "snapshot", "--qmp", parent.qmpSocketPath, "--tag", "s1"]);
+    const snap = await run(process.execPath, [cli, "snapshot", "--qmp", parent.qmpSocketPath, "--tag", "s1"], { env });
     expect(snap.stdout).toBe("snapshot: s1 saved\n");
     await parent.kill(); // the snapshot is on disk; the parent must not keep writing the file
     const { stdout, stderr } = await run(process.execPath, [
       cli, "clone", "--state", join(parent.workDir, "state.qcow2"), "--tag", "s1", "--count", "2", "--machine", machine,
-    ], { timeout: 120_000 });
+    ], { timeout: 120_000, env });
     const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as { clone: number; guid: string; epoch: number; rand: string });
     expect(lines.map((l) => l.clone).sort()).toEqual([0, 1]);
     for (const l of lines) {
@@ -213,4 +220,8 @@ describe.each(MACHINE_TYPES)("clones on -machine %s", (machine) => {
     expect(lines[0].rand).not.toBe(lines[1].rand);
     expect(stderr).toMatch(/clone 1: reseeded, epoch \d+/);
   });
+});
+
+afterAll(() => {
+  expect(liveQemuCount()).toBe(0);
 });

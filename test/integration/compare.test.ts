@@ -5,7 +5,9 @@
 // is asserted is what the harness observed, never a timing: every trial of
 // both kernels got an answer and a verdict, clonesafe's were all fresh (its
 // promise), and the run left no process or folder behind. The full run is
-// `make compare` (minutes; not part of the tests).
+// `make compare` (minutes; not part of the tests). On every QEMU leg
+// (tools/qemu/versions.ts; the CLI gets the leg's QEMU through
+// CLONESAFE_QEMU and names it in its JSON), each title naming its version.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -13,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { CompareResults } from "../../tools/compare/report.js";
+import { qemuLegs, type QemuBinaries } from "../../tools/qemu/versions.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const CLI = resolve(REPO, "build/tools/clonesafe.mjs");
@@ -26,7 +29,7 @@ function leftovers(dir: string): number[] {
   return r.stdout.split("\n").filter((l) => l.trim() !== "").map(Number).filter((p) => p !== process.pid);
 }
 
-function runCli(args: string[], dir: string): Promise<Run> {
+function runCli(args: string[], dir: string, qemu: QemuBinaries): Promise<Run> {
   let child: ChildProcess | null = null;
   onTestFinished(() => {
     if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
@@ -39,7 +42,7 @@ function runCli(args: string[], dir: string): Promise<Run> {
   });
   return new Promise((done) => {
     child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, TMPDIR: join(dir, "tmp") }, stdio: ["ignore", "pipe", "pipe"], detached: true,
+      env: { ...process.env, TMPDIR: join(dir, "tmp"), CLONESAFE_QEMU: qemu.binary, CLONESAFE_QEMU_IMG: qemu.imgBinary }, stdio: ["ignore", "pipe", "pipe"], detached: true,
     });
     let stdout = "", stderr = "";
     child.stdout!.setEncoding("utf8").on("data", (d: string) => { stdout += d; });
@@ -48,16 +51,19 @@ function runCli(args: string[], dir: string): Promise<Run> {
   });
 }
 
-describe("make compare's harness (smoke run: one scenario, both kernels, -machine pc)", () => {
+const LEGS = qemuLegs().map((qemu) => ({ qemu, version: qemu.name }));
+
+describe.each(LEGS)("QEMU $version: make compare's harness (smoke run: one scenario, both kernels, -machine pc)", ({ qemu, version }) => {
   it("reports clonesafe and the Linux peer side by side on the same restores", async () => {
     expect(existsSync(resolve(REPO, "build/peers/linux/vmlinuz")), "make peer-linux fetches the peer").toBe(true);
     const dir = mkdtempSync(join(tmpdir(), "clonesafe-compare-test-"));
     mkdirSync(join(dir, "tmp"));
     const json = join(dir, "compare.json");
-    const r = await runCli(["compare", "--machine", "pc", "--trials", String(TRIALS), "--only", "loadvm-stopped", "--json", json], dir);
+    const r = await runCli(["compare", "--machine", "pc", "--trials", String(TRIALS), "--only", "loadvm-stopped", "--json", json], dir, qemu);
     expect(r.code, r.stderr).toBe(0);
 
     const results = JSON.parse(readFileSync(json, "utf8")) as CompareResults;
+    expect(results.machine.qemu).toMatch(new RegExp(`^QEMU emulator version ${version.replace(".", "\\.")}\\.`)); // the leg it ran on
     expect(results.peer?.package).toMatch(/^linux-image-6\.1\.0-\d+-amd64$/);
     expect(results.rows.map((row) => [row.id, row.machine])).toEqual([["race:loadvm-stopped", "pc"]]);
     const { clonesafe, linux } = results.rows[0].cells;

@@ -1,9 +1,11 @@
 // SCI/GPE event dispatch on a real machine: a snapshot restore raises GPE 5,
 // the idle kernel wakes by interrupt, runs \_GPE._E05 and delivers its
-// Notify(\_SB.VGEN, 0x80).
-import { describe, expect, it } from "vitest";
+// Notify(\_SB.VGEN, 0x80). On every QEMU leg (tools/qemu/versions.ts),
+// each title naming its version.
+import { afterAll, describe, expect, it } from "vitest";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
-import type { QemuInstance } from "../../tools/qemu/launcher.js";
+import { liveQemuCount, type QemuInstance } from "../../tools/qemu/launcher.js";
+import { qemuLegs } from "../../tools/qemu/versions.js";
 import { bootKernel } from "../support/qemu.js";
 
 const NOTIFY = /^acpi: notify \\_SB_\.VGEN 0x80$/;
@@ -16,9 +18,11 @@ function notifyCount(q: QemuInstance, from = 0): number {
   return q.lines.slice(from).filter((l) => NOTIFY.test(l)).length;
 }
 
-describe.each(MACHINE_TYPES)("ACPI events on -machine %s", (machine) => {
+const RUNS = qemuLegs().flatMap((qemu) => MACHINE_TYPES.map((machine) => ({ qemu, version: qemu.name, machine })));
+
+describe.each(RUNS)("QEMU $version ACPI events on -machine $machine", ({ qemu, machine }) => {
   it("a loadvm wakes the idle kernel: one notify, and sci/gpe/notify count it", async () => {
-    const q = await bootKernel({ machine, snapshots: true });
+    const q = await bootKernel({ qemu, machine, snapshots: true });
     expect(stats(await q.command("stats"))).toMatchObject({ sci: 0, gpe: 0, notify: 0 });
     expect(q.lines.some((l) => /^acpi: GPE blocks: 1, enabled .*_E05/.test(l))).toBe(true);
     await q.qmp!.hmp("savevm s1");
@@ -35,7 +39,7 @@ describe.each(MACHINE_TYPES)("ACPI events on -machine %s", (machine) => {
   });
 
   it("twenty consecutive loadvms give exactly twenty notifies", async () => {
-    const q = await bootKernel({ machine, snapshots: true });
+    const q = await bootKernel({ qemu, machine, snapshots: true });
     await q.qmp!.hmp("savevm s1");
     const from = q.lines.length;
     let next = from;
@@ -54,7 +58,7 @@ describe.each(MACHINE_TYPES)("ACPI events on -machine %s", (machine) => {
   });
 
   it("without vmgenid: GPE 5 stays disabled and a loadvm raises no notify", async () => {
-    const q = await bootKernel({ machine, snapshots: true, vmgenid: false });
+    const q = await bootKernel({ qemu, machine, snapshots: true, vmgenid: false });
     const enabled = q.lines.find((l) => l.startsWith("acpi: GPE blocks:"));
     expect(enabled).toBe("acpi: GPE blocks: 1, enabled _E02 _E01"); // hotplug GPEs only
     await q.qmp!.hmp("savevm s1");
@@ -64,4 +68,8 @@ describe.each(MACHINE_TYPES)("ACPI events on -machine %s", (machine) => {
     expect(await q.command("stats")).toMatch(/^stats: sci=0 gpe=0 notify=0\b/);
     expect(q.lines.slice(from).some((l) => l.startsWith("acpi: notify"))).toBe(false);
   });
+});
+
+afterAll(() => {
+  expect(liveQemuCount()).toBe(0);
 });

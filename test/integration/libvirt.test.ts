@@ -14,6 +14,11 @@
 // `clonesafe clone --libvirt`: N clones of one snapshot, each with its own
 // genid, sharing no output; and `virsh shutdown`, which must end the domain. Domains, daemon and folders are removed pass or
 // fail.
+//
+// QEMU 7.2 only: libvirtd starts the system's QEMU (its <emulator>, Debian
+// 12's qemu-system-x86_64), not a QEMU leg of tools/qemu/versions.ts, so
+// this file has no QEMU 10.0 leg; the restores it covers run on both legs
+// in races.test.ts and clones.test.ts.
 
 import { execFile } from "node:child_process";
 import { setTimeout as pause } from "node:timers/promises";

@@ -1,17 +1,22 @@
 // Random numbers on a real machine: seeding with and without RDRAND, the
-// protocol forms, and what a snapshot restore does to them.
-import { describe, expect, it } from "vitest";
+// protocol forms, and what a snapshot restore does to them, on every QEMU
+// leg (tools/qemu/versions.ts), each title naming its version.
+import { afterAll, describe, expect, it } from "vitest";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
+import { liveQemuCount } from "../../tools/qemu/launcher.js";
+import { qemuLegs } from "../../tools/qemu/versions.js";
 import { bootKernel } from "../support/qemu.js";
 
 const READY = /^clonesafe ready guid=([0-9a-f-]{36}|none) epoch=(\d+)$/;
 const RAND32 = /^rand: epoch=(\d+) ([0-9a-f]{64})$/;
 
-describe.each(MACHINE_TYPES)("random on -machine %s", (machine) => {
+const RUNS = qemuLegs().flatMap((qemu) => MACHINE_TYPES.map((machine) => ({ qemu, version: qemu.name, machine })));
+
+describe.each(RUNS)("QEMU $version random on -machine $machine", ({ qemu, machine }) => {
   it.each(["qemu64", "max"])("-cpu %s: ready line GUID equals QMP's; rand is well formed and differs between boots", async (cpu) => {
     const outputs: string[] = [];
     for (let boot = 0; boot < 2; boot++) {
-      const q = await bootKernel({ machine, cpu });
+      const q = await bootKernel({ qemu, machine, cpu });
       const ready = q.lines.find((l) => l.startsWith("clonesafe ready"))!;
       const [, guid, epoch] = READY.exec(ready)!;
       expect(guid).toBe((await q.qmp!.execute<{ guid: string }>("query-vm-generation-id")).guid);
@@ -27,7 +32,7 @@ describe.each(MACHINE_TYPES)("random on -machine %s", (machine) => {
   });
 
   it("stream runs until a byte arrives, then stops with one stream: stopped", async () => {
-    const q = await bootKernel({ machine });
+    const q = await bootKernel({ qemu, machine });
     const from = q.lines.length;
     q.sendLine("stream");
     await q.waitForLine(/^stream: seq=20 /, { from });
@@ -40,7 +45,7 @@ describe.each(MACHINE_TYPES)("random on -machine %s", (machine) => {
   });
 
   it("a same-process loadvm reseeds: the restored timeline draws different bytes", async () => {
-    const q = await bootKernel({ machine, snapshots: true });
+    const q = await bootKernel({ qemu, machine, snapshots: true });
     await q.qmp!.hmp("savevm s1");
     const original = RAND32.exec(await q.command("rand 32"))!;
     const from = q.lines.length;
@@ -50,4 +55,8 @@ describe.each(MACHINE_TYPES)("random on -machine %s", (machine) => {
     expect(restored[1]).toBe("2");
     expect(restored[2]).not.toBe(original[2]);
   });
+});
+
+afterAll(() => {
+  expect(liveQemuCount()).toBe(0);
 });

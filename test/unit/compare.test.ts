@@ -81,7 +81,7 @@ describe("compare: shared outputs, better, the README section", () => {
     const trial = (index: number, outputs: ReturnType<typeof out>[]) => ({ index, fresh: true, why: [], fragment: [], outputs });
     const r = {
       kind: "stream", scenario: "stream-clone-new-guid", kernel: "linux", machine: "pc", cpu: "default", snapshotEpoch: null,
-      parentAgeSec: 1, timeline: [out(1, "9")], snapshotSeqs: [0],
+      parentAgeSec: 1, parentBootLines: [], timeline: [out(1, "9")], snapshotSeqs: [0],
       trials: [trial(0, [out(1, "9"), out(2, "a")]), trial(1, [out(1, "9"), out(2, "b")]), trial(2, [out(1, "c"), out(2, "d")])],
     } as StreamResult;
     expect(sharedOutputs(r)).toEqual({ shared: 2, total: 6, timeline: 2, firstLine: 2 });

@@ -17,6 +17,12 @@ describe("QEMU command line", () => {
     expect(args).not.toContain("-nographic"); // fails together with -serial stdio
   });
 
+  it("-device vmclock only when asked for", () => {
+    const base = { image: "k", machine: "pc" as const, serial: { kind: "stdio" as const } };
+    expect(qemuArgs(base).join(" ")).not.toContain("vmclock");
+    expect(formatCommandLine("q", qemuArgs({ ...base, vmclock: true, loadvm: "s1" }))).toContain("-device vmclock ");
+  });
+
   it("omits vmgenid on request and passes guid, cpu, tables, loadvm and gdb through", () => {
     const none = qemuArgs({ image: "k", machine: "q35", serial: { kind: "stdio" }, vmgenid: false });
     expect(none.join(" ")).not.toContain("vmgenid");

@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { cpus, release, totalmem } from "node:os";
 import { readFileSync } from "node:fs";
+import { defaultQemu } from "../qemu/versions.js";
 import type { Summary } from "./summary.js";
 import { escapeCell, plainTable } from "./table.js";
 
@@ -29,6 +30,7 @@ export interface MachineDescription {
   os: string;
   kernel: string;
   node: string;
+  /** The first line of `--version` of the QEMU the run used (defaultQemu(): CLONESAFE_QEMU, else the system's). */
   qemu: string;
   gcc: string;
   wasm2c: string;
@@ -62,7 +64,7 @@ export function describeMachine(): MachineDescription {
     os,
     kernel: release(),
     node: process.version,
-    qemu: firstLine("qemu-system-x86_64", ["--version"]),
+    qemu: firstLine(defaultQemu().binary, ["--version"]), // the QEMU the run used (CLONESAFE_QEMU, else the system's)
     gcc: firstLine("gcc", ["-dumpfullversion"]),
     wasm2c: firstLine("wasm2c", ["--version"]),
     accelerator: "tcg (KVM unavailable; every figure is under TCG)",

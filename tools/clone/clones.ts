@@ -27,6 +27,8 @@ export interface CloneOptions extends KernelLaunch {
   onProgress?: (index: number, status: string) => void;
   /** Which QEMU restores the clones: the one that made the state file (default: the launcher's). */
   qemu?: QemuBinaries;
+  /** -device vmclock, as the state file's machine had it (a restore needs the same devices). */
+  vmclock?: boolean;
 }
 
 export interface Clone {
@@ -57,7 +59,7 @@ export async function launchClone(o: Omit<CloneOptions, "count">, index: number,
   o.onProgress?.(index, "restoring");
   return launchQemu({
     image: o.image, initrd: o.initrd, append: o.append, memoryMiB: o.memoryMiB, machine: o.machine, cpu: o.cpu, workDir: dir, stateDrive: state, loadvm: o.tag,
-    vmgenid: o.guid?.(index) ?? "auto", lifetimeSec: o.lifetimeSec ?? 600, qmp: launch.qmp, qemu: o.qemu,
+    vmgenid: o.guid?.(index) ?? "auto", lifetimeSec: o.lifetimeSec ?? 600, qmp: launch.qmp, qemu: o.qemu, vmclock: o.vmclock,
   });
 }
 

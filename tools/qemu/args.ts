@@ -38,6 +38,11 @@ export interface QemuOptions {
   debugExit?: boolean;
   /** -s -S: wait for gdb on :1234. */
   gdb?: boolean;
+  /**
+   * QEMU 10's `-device vmclock` (7.2 has no such device). Part of the
+   * machine: a restore's destination needs it exactly when the source had it.
+   */
+  vmclock?: boolean;
   extra?: string[];
 }
 
@@ -51,6 +56,8 @@ export const RUN_MACHINE_TYPES: readonly MachineType[] = ["pc", "q35", "microvm"
 /** microvm's ACPI tables are off unless asked for; clonesafe needs them. */
 const MICROVM_MACHINE = "microvm,acpi=on";
 export const DEBUG_EXIT_DEVICE = "isa-debug-exit,iobase=0xf4,iosize=4";
+/** QEMU 10's vmclock device (QemuOptions.vmclock). */
+export const VMCLOCK_DEVICE = "vmclock";
 /** The vmgenid device's QOM path: `qom-set` of its `guid` followed by a loadvm is an in-process clone. */
 export const VMGENID_ID = "vmgenid0";
 export const VMGENID_QOM_PATH = `/machine/peripheral/${VMGENID_ID}`;
@@ -72,6 +79,7 @@ export function qemuArgs(o: QemuOptions): string[] {
   // device and the guest could not find it.
   const guid = o.machine === "microvm" ? false : o.vmgenid ?? "auto";
   if (guid !== false) args.push("-device", `vmgenid,id=${VMGENID_ID},guid=${guid}`);
+  if (o.vmclock) args.push("-device", VMCLOCK_DEVICE);
   if (o.cpu) args.push("-cpu", o.cpu);
   if (o.serial.kind === "stdio") {
     args.push("-serial", "stdio");

@@ -3,12 +3,17 @@
 // build/qemu10 (tools/qemu/fetch-qemu10.sh). Each is a binary and the
 // qemu-img of the same build, which the tools must use together (a qcow2 for
 // savevm made by one build, read by the other's -loadvm, would test neither).
-// Owns: the legs a test runs on, the default build (CLONESAFE_QEMU), and
-// the version a binary reports. May call: the file system and `<binary>
-// --version`. Never: fetches, installs or chooses a QEMU the caller did not
-// name or `make qemu10` did not leave complete.
+// Which legs run: those that exist, unless CLONESAFE_QEMU_LEGS names them
+// (`make test` sets it to every leg, REQUIRED_LEGS): then exactly those, and
+// a named leg that is missing is an error naming `make qemu10`, so the suite
+// fails instead of skipping half of what it promises.
+// Owns: the legs a test runs on, the default build (CLONESAFE_QEMU), the
+// version a binary reports and whether it has a device. May call: the file
+// system, `<binary> --version` and `<binary> -device <name>,help`. Never: fetches,
+// installs or chooses a QEMU the caller did not name or `make qemu10` did
+// not leave complete.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
@@ -72,14 +77,87 @@ export function qemuVersionName(binary: string): string {
   return name;
 }
 
-/** The legs to run on: the system's QEMU, then QEMU 10 if build/qemu10 exists. */
-export function qemuLegs(repo = REPO): QemuLeg[] {
+/** The versions `make test` requires (CLONESAFE_QEMU_LEGS): the system's Debian 12 QEMU and `make qemu10`'s. */
+export const REQUIRED_LEGS: readonly string[] = ["7.2", "10.0"];
+/** The version `make qemu10` unpacks (tools/qemu/fetch-qemu10.sh). */
+export const QEMU10_NAME = "10.0";
+
+/** The legs CLONESAFE_QEMU_LEGS names ("7.2,10.0"), or null without it (then: those that exist). */
+export function requiredLegNames(env: NodeJS.ProcessEnv = process.env): string[] | null {
+  const said = env.CLONESAFE_QEMU_LEGS?.trim();
+  if (!said) return null;
+  const names = said.split(",").map((n) => n.trim()).filter((n) => n !== "");
+  for (const n of names) {
+    if (!/^\d+\.\d+$/.test(n)) throw new Error(`CLONESAFE_QEMU_LEGS=${said}: "${n}" is not a QEMU version (<major>.<minor>, e.g. 7.2,10.0)`);
+  }
+  return names;
+}
+
+/** Every build there is, each named by what it reports: the system's, then QEMU 10 if build/qemu10 exists. */
+function presentLegs(repo: string): QemuLeg[] {
   const builds = [SYSTEM_QEMU, qemu10(repo)].filter((b): b is QemuBinaries => b !== null);
   return builds.map((b) => ({ ...b, name: qemuVersionName(b.binary) }));
 }
 
-/** The QEMU 10 leg alone (tests of what only QEMU 10 has, such as -device vmclock), or null. */
-export function qemu10Leg(repo = REPO): QemuLeg | null {
+function missing(name: string, why: string, present: readonly QemuLeg[]): Error {
+  const have = present.map((l) => l.name).join(", ") || "none";
+  const fix = name === QEMU10_NAME ? "run make qemu10 (it unpacks QEMU 10.0 into build/qemu10)" : "install it as the system's qemu-system-x86 (make system-deps)";
+  return new Error(`QEMU ${name} ${why}, but there is no such build (found: ${have}): ${fix}`);
+}
+
+/**
+ * The legs to run on. Without CLONESAFE_QEMU_LEGS: the system's QEMU, then
+ * QEMU 10 if build/qemu10 exists. With it: exactly the legs it names, in
+ * the order found; throws naming `make qemu10` when one is missing.
+ */
+export function qemuLegs(repo = REPO, env: NodeJS.ProcessEnv = process.env): QemuLeg[] {
+  const present = presentLegs(repo);
+  const required = requiredLegNames(env);
+  if (!required) return present;
+  for (const name of required) {
+    if (!present.some((l) => l.name === name)) throw missing(name, `is a required leg (CLONESAFE_QEMU_LEGS=${env.CLONESAFE_QEMU_LEGS})`, present);
+  }
+  return present.filter((l) => required.includes(l.name));
+}
+
+/**
+ * The QEMU 10 leg alone (tests of what only QEMU 10 has, such as -device
+ * vmclock), or null when build/qemu10 does not exist; throws instead when
+ * CLONESAFE_QEMU_LEGS requires it.
+ */
+export function qemu10Leg(repo = REPO, env: NodeJS.ProcessEnv = process.env): QemuLeg | null {
   const b = qemu10(repo);
-  return b ? { ...b, name: qemuVersionName(b.binary) } : null;
+  if (!b) {
+    if (requiredLegNames(env)?.includes(QEMU10_NAME)) throw missing(QEMU10_NAME, `is a required leg (CLONESAFE_QEMU_LEGS=${env.CLONESAFE_QEMU_LEGS})`, presentLegs(repo));
+    return null;
+  }
+  return { ...b, name: qemuVersionName(b.binary) };
+}
+
+/** The leg a command line names (`--qemu 7.2`, `--qemu 10.0`); throws naming the ones there are, and `make qemu10` for 10.0. */
+export function qemuLegNamed(name: string, repo = REPO): QemuLeg {
+  const present = presentLegs(repo);
+  const leg = present.find((l) => l.name === name);
+  if (leg) return leg;
+  if (name === QEMU10_NAME) throw missing(name, "was asked for", present);
+  throw new Error(`unknown QEMU version "${name}" (this machine has: ${present.map((l) => l.name).join(", ")}` +
+    `${present.some((l) => l.name === QEMU10_NAME) ? "" : `; ${QEMU10_NAME} after make qemu10`})`);
+}
+
+const devices = new Map<string, boolean>();
+
+/**
+ * Whether `<binary> -device <device>,help` describes the device (QEMU 10
+ * has vmclock; 7.2 answers "Device 'vmclock' not found", with status 0).
+ * Throws when the binary does not run.
+ */
+export function hasDevice(binary: string, device: string): boolean {
+  const key = `${binary}\0${device}`;
+  const known = devices.get(key);
+  if (known !== undefined) return known;
+  const r = spawnSync(binary, ["-machine", "none", "-device", `${device},help`], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 });
+  if (r.error) throw new Error(`${binary} -device ${device},help failed: ${r.error.message}`);
+  const has = new RegExp(`^(There are no options for ${device}\\.|${device} options:)`, "m").test(r.stdout);
+  devices.set(key, has);
+  return has;
 }

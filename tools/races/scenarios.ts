@@ -89,6 +89,13 @@ export interface RaceOptions {
   requestDelayMs?: number;
   /** Which QEMU runs every process of the scenario, its qemu-img the state drives (default: the launcher's). */
   qemu?: QemuBinaries;
+  /**
+   * QEMU 10's `-device vmclock` in every QEMU process of the scenario: the
+   * parent and each -loadvm or -incoming restore alike (a restore whose
+   * machine lacks a device the state has fails). Needs a QEMU that has
+   * the device (hasDevice, tools/qemu/versions.ts).
+   */
+  vmclock?: boolean;
 }
 
 interface ResultBase {
@@ -103,6 +110,8 @@ interface ResultBase {
   parentAgeSec: number;
   /** The parent's own `uptime` answer just before the snapshot, for a kernel that has the command. */
   parentUptimeSec?: number;
+  /** The parent's serial lines up to its ready line (the last parent's, for stream scenarios): what it found at boot. */
+  parentBootLines: string[];
 }
 
 export interface RandResult extends ResultBase {
@@ -195,8 +204,10 @@ export function kernelOf(o: RaceOptions): GuestKernel {
   if (!o.image) throw new Error("a race scenario needs a guest kernel or a clonesafe image");
   return clonesafeKernel(o.image);
 }
-/** What every QEMU of the scenario boots, and on which QEMU. */
-function launchOf(o: RaceOptions): KernelLaunch & { qemu?: QemuBinaries } { return { ...kernelOf(o).launch, qemu: o.qemu }; }
+/** What every QEMU of the scenario boots, on which QEMU, with or without vmclock: parents and restores alike. */
+function launchOf(o: RaceOptions): KernelLaunch & { qemu?: QemuBinaries; vmclock?: boolean } {
+  return { ...kernelOf(o).launch, qemu: o.qemu, vmclock: o.vmclock };
+}
 /** A progress line's prefix naming a peer kernel (none for clonesafe, so the soak's lines stay as they were). */
 function who(o: RaceOptions): string { return o.guest && o.guest.name !== "clonesafe" ? `${o.guest.name}: ` : ""; }
 function lineTimeout(o: RaceOptions): number { return o.lineTimeoutMs ?? 60_000; }
@@ -262,11 +273,15 @@ export async function waitUntilAged(q: QemuInstance, kernel: GuestKernel, starte
   }
 }
 
-/** What a parent is like at its snapshot: seconds since QEMU start and, where the guest can tell, its own uptime. */
-async function age(o: RaceOptions, p: Parent): Promise<{ parentAgeSec: number; parentUptimeSec?: number }> {
+type ParentAge = Pick<ResultBase, "parentAgeSec" | "parentUptimeSec" | "parentBootLines">;
+
+/** What a parent is like at its snapshot: seconds since QEMU start, where the guest can tell its own uptime, and its boot lines. */
+async function age(o: RaceOptions, p: Parent): Promise<ParentAge> {
   const parentAgeSec = (performance.now() - p.started) / 1000;
-  if (!kernelOf(o).uptime) return { parentAgeSec };
-  return { parentAgeSec, parentUptimeSec: await uptimeOf(p.q) };
+  const ready = p.q.lines.findIndex((l) => kernelOf(o).ready.test(l));
+  const parentBootLines = p.q.lines.slice(0, ready + 1);
+  if (!kernelOf(o).uptime) return { parentAgeSec, parentBootLines };
+  return { parentAgeSec, parentUptimeSec: await uptimeOf(p.q), parentBootLines };
 }
 
 async function guidOf(q: QemuInstance): Promise<string> {
@@ -298,7 +313,7 @@ interface RandParent {
   parent: QemuInstance;
   guid: string;
   timeline: { epoch: number | null; hex: string; later: string[] };
-  age: { parentAgeSec: number; parentUptimeSec?: number };
+  age: ParentAge;
 }
 
 /** A parent at idle, snapshot `s1` in its state drive, and its next answer to `rand 32`. */
@@ -498,7 +513,7 @@ interface StreamParent {
   guid: string;
   snapshotSeq: number;
   epoch: number | null;
-  age: { parentAgeSec: number; parentUptimeSec?: number };
+  age: ParentAge;
   /** The parent's complete stream lines, before and after its snapshot (read before any trial prints). */
   timeline: StreamOutput[];
   file?: string;
@@ -617,7 +632,7 @@ export function streamCutBy(kind: StreamRestoreKind, o: RaceOptions): Promise<St
     const obs: StreamObservation[] = [];
     const snapshotSeqs: number[] = [];
     let epoch: number | null = null;
-    let parentAge: StreamParent["age"] = { parentAgeSec: 0 };
+    let parentAge: StreamParent["age"] = { parentAgeSec: 0, parentBootLines: [] };
     while (obs.length < o.trials) {
       const round = await streamRound(s, kind, Math.min(STREAM_TRIALS_PER_SNAPSHOT, o.trials - obs.length), scenario, obs.length);
       timeline.push(...round.p.timeline);

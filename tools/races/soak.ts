@@ -1,17 +1,19 @@
 // `make soak`: every restore-race scenario (scenarios.ts), many trials each
 // on pc and q35, one after another. Prints a table scenario × machine →
 // fresh/total on stdout (progress and the reasons for every stale trial on
-// stderr) and exits 1 if any trial was not fresh, 2 on bad arguments.
+// stderr) and exits 1 if any trial was not fresh, 2 on bad arguments
+// (soak-args.ts parses them). The table's header names the QEMU leg it ran
+// on (`--qemu 7.2|10.0`, default the launcher's QEMU) and `--vmclock`
+// (-device vmclock in every QEMU process of every scenario).
 //
-//   node build/tools/soak.mjs [--trials 200] [--machines pc,q35] [--scenarios id,id] [--image FILE]
+//   node build/tools/soak.mjs [--trials 200] [--machines pc,q35] [--scenarios id,id] [--image FILE] [--qemu 7.2|10.0] [--vmclock]
 
-import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
-import { MACHINE_TYPES, type MachineType } from "../qemu/args.js";
+import type { MachineType } from "../qemu/args.js";
 import { killAllQemu } from "../qemu/launcher.js";
 import { runScenario, SCENARIOS, type ScenarioResult } from "./scenarios.js";
+import { legLabel, parseSoakArgs, SOAK_USAGE, SoakUsageError, type SoakArgs } from "./soak-args.js";
 
 const BUILD = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -30,15 +32,15 @@ function progress(text: string): void {
 
 function usage(problem: string): never {
   process.stderr.write(`error: ${problem}\n` +
-    "usage: soak [--trials N] [--machines pc,q35] [--scenarios id,...] [--image FILE]\n" +
+    `${SOAK_USAGE}\n` +
     `scenarios: ${SCENARIOS.map((s) => s.id).join(", ")}\n`);
   process.exit(2);
 }
 
 interface Cell { fresh: number; total: number; error?: string }
 
-function table(rows: string[], machines: readonly MachineType[], cells: Map<string, Cell>): string {
-  const header = ["scenario", ...machines];
+function table(leg: string, rows: string[], machines: readonly MachineType[], cells: Map<string, Cell>): string {
+  const header = [`scenario (${leg})`, ...machines];
   const body = rows.map((id) => [id, ...machines.map((m) => {
     const c = cells.get(`${id}/${m}`);
     if (!c) return "-";
@@ -50,25 +52,16 @@ function table(rows: string[], machines: readonly MachineType[], cells: Map<stri
 }
 
 async function main(): Promise<number> {
-  let values;
+  let args: SoakArgs;
   try {
-    ({ values } = parseArgs({
-      options: {
-        trials: { type: "string" }, machines: { type: "string" }, scenarios: { type: "string" }, image: { type: "string" },
-      },
-      strict: true,
-    }));
+    args = parseSoakArgs(process.argv.slice(2), { defaultImage: resolve(BUILD, "clonesafe.elf") });
   } catch (e) {
-    usage((e as Error).message);
+    if (e instanceof SoakUsageError) usage(e.message);
+    throw e;
   }
-  const trials = Number(values.trials ?? process.env.SOAK_TRIALS ?? 200);
-  if (!Number.isInteger(trials) || trials < 1) usage(`--trials must be a positive integer, got "${values.trials}"`);
-  const machines = (values.machines?.split(",") ?? [...MACHINE_TYPES]) as MachineType[];
-  for (const m of machines) if (!MACHINE_TYPES.includes(m)) usage(`unknown machine "${m}" (pc, q35)`);
-  const ids = values.scenarios?.split(",") ?? SCENARIOS.map((s) => s.id);
-  for (const id of ids) if (!SCENARIOS.some((s) => s.id === id)) usage(`unknown scenario "${id}"`);
-  const image = resolve(values.image ?? resolve(BUILD, "clonesafe.elf")); // QEMU runs in its own folder
-  if (!existsSync(image)) usage(`kernel image ${image} not found (run make build)`);
+  const { trials, machines, scenarios: ids, image, qemu, vmclock } = args;
+  const leg = legLabel(args);
+  progress(`${leg}: ${qemu.binary}`);
 
   const started = performance.now();
   const cells = new Map<string, Cell>();
@@ -80,7 +73,7 @@ async function main(): Promise<number> {
       progress(`${key}: ${trials} trials (${sc.title})`);
       let r: ScenarioResult;
       try {
-        r = await runScenario(sc, { image, machine, trials, onProgress: progress, onCleanup: (c) => cleanups.add(c) });
+        r = await runScenario(sc, { image, machine, trials, qemu, vmclock, onProgress: progress, onCleanup: (c) => cleanups.add(c) });
       } catch (e) {
         bad = true;
         cells.set(key, { fresh: 0, total: 0, error: (e as Error).message });
@@ -100,8 +93,8 @@ async function main(): Promise<number> {
       }
     }
   }
-  console.log(table(ids, machines, cells));
-  progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s${bad ? "; some trials were NOT fresh" : "; every trial fresh"}`);
+  console.log(table(leg, ids, machines, cells));
+  progress(`${leg}: done in ${((performance.now() - started) / 1000).toFixed(0)} s${bad ? "; some trials were NOT fresh" : "; every trial fresh"}`);
   return bad ? 1 : 0;
 }
 
