@@ -43,7 +43,7 @@ CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
 KERNEL_C_FLAGS := -Wno-unused -Wno-unused-parameter -Wno-unused-function -Wno-infinite-recursion -Wno-error
 
 LOADER_OBJS := $(BUILD)/boot/entry.o $(BUILD)/boot/isr.o $(BUILD)/boot/loader.o \
-               $(BUILD)/boot/irq.o $(BUILD)/boot/trap.o $(BUILD)/boot/runtime.o \
+               $(BUILD)/boot/irq.o $(BUILD)/boot/console.o $(BUILD)/boot/trap.o $(BUILD)/boot/runtime.o \
                $(BUILD)/boot/hw.o $(BUILD)/boot/kernel.o
 
 .PHONY: build deps npm-deps system-deps libvirt-deps run debug test test-unit test-integration typecheck clean peer-linux compare
