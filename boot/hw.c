@@ -2,38 +2,16 @@
  * The "hw" imports: the one narrow interface between the AssemblyScript
  * kernel and the machine (kernel/hw.ts declares the same list; the host build
  * substitutes a simulated machine for it).
- * Owns: the kernel instance. Each function executes exactly what its name
- * says — an instruction, or a copy — and decides nothing. Integers only
- * (i32/i64) cross this boundary.
+ * Each function executes exactly what its name says — an instruction, or a
+ * copy — and decides nothing. Integers only (i32/i64) cross this boundary.
+ * Owns: nothing; what an import reports of the loader (entry_tsc) it reads
+ * from the hw instance loader.c instantiated the module with.
+ * May call: irq.c, runtime.c (memcpy, linear_memory_at), trap.c
+ * (wasm_rt_trap). Never: calls into Wasm (the module calls these; loader.c
+ * instantiates it, so the call graph stays a DAG: make circles).
  */
 #include "loader.h"
 #include "kernel.h"
-
-struct Z_env_instance_t { int unused; };
-struct Z_hw_instance_t { int unused; };
-
-static Z_kernel_instance_t kernel;
-static struct Z_env_instance_t env_instance;
-static struct Z_hw_instance_t hw_instance;
-
-/* A pointer to [offset, offset+len) of linear memory, or 0 if out of bounds. */
-uint8_t *linear_memory_at(uint32_t offset, uint32_t len) {
-  wasm_rt_memory_t *mem = Z_kernelZ_memory(&kernel);
-  if ((uint64_t)offset + len > mem->size) return 0;
-  return mem->data + offset;
-}
-
-/* The TSC when the loader hands over to the kernel, before the module's
- * instantiation (its data and start function) runs: the kernel's boot
- * figure starts here (under -icount shift=0 the TSC counts instructions). */
-static uint64_t entry_tsc;
-
-void kernel_start(uint32_t magic, uint32_t mbi) {
-  entry_tsc = rdtsc();
-  Z_kernel_init_module();
-  Z_kernel_instantiate(&kernel, &env_instance, &hw_instance);
-  Z_kernelZ_kmain(&kernel, magic, mbi);
-}
 
 #define HW(name) Z_hwZ_##name
 typedef struct Z_hw_instance_t hw_t;
@@ -61,7 +39,7 @@ u64 HW(rdtsc)(hw_t *h) { (void)h; return rdtsc(); }
 
 /* x86 does not reorder loads with loads: only the compiler could. */
 void HW(read_barrier)(hw_t *h) { (void)h; __asm__ volatile("" ::: "memory"); }
-u64 HW(entry_tsc)(hw_t *h) { (void)h; return entry_tsc; }
+u64 HW(entry_tsc)(hw_t *h) { return h->entry_tsc; }
 
 /* One access of exactly `width` bytes (1, 2, 4 or 8), as device registers
  * need; any other width is a trap, like a malformed Wasm access. */

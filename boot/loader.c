@@ -1,11 +1,14 @@
 /*
  * Loader main: CPU tables, then the Wasm kernel.
- * Owns: the TSS (with an IST stack for exceptions), the IDT, and the check
- * that the boot protocol's memory holds Wasm linear memory.
- * Calls: irq_init (irq.c: the 8259 remap, every line masked), kernel_start
- * (hw.c). Never: unmasks an IRQ line or touches devices.
+ * Owns: the TSS (with an IST stack for exceptions), the IDT, the check that
+ * the boot protocol's memory holds Wasm linear memory, and the kernel
+ * instance (instantiated here, then kmain).
+ * May call: irq.c (irq_init: the 8259 remap, every line masked), console.c
+ * (loader_panic, machine_exit), the kernel module (build/kernel.c). Never:
+ * unmasks an IRQ line or touches devices itself.
  */
 #include "loader.h"
+#include "kernel.h"
 
 extern uint64_t gdt[];
 extern const uint64_t isr_exception_table[32];
@@ -105,6 +108,23 @@ static void check_memory(uint32_t magic, uint32_t info) {
   if (magic == MULTIBOOT_MAGIC) check_multiboot_memory(info);
   else if (magic == PVH_MAGIC) check_pvh_memory(info);
   else loader_panic("not started by a multiboot or PVH loader");
+}
+
+/* The kernel instance and the import instances wasm2c passes to the "env"
+ * (trap.c) and "hw" (hw.c) functions the module calls. */
+struct Z_env_instance_t { int unused; };
+static Z_kernel_instance_t kernel;
+static struct Z_env_instance_t env_instance;
+static struct Z_hw_instance_t hw_instance;
+
+static void kernel_start(uint32_t magic, uint32_t mbi) {
+  /* The TSC when the loader hands over to the kernel, before the module's
+   * instantiation (its data and start function) runs: the kernel's boot
+   * figure starts here (under -icount shift=0 the TSC counts instructions). */
+  hw_instance.entry_tsc = rdtsc();
+  Z_kernel_init_module();
+  Z_kernel_instantiate(&kernel, &env_instance, &hw_instance);
+  Z_kernelZ_kmain(&kernel, magic, mbi);
 }
 
 void loader_main(uint32_t magic, uint32_t mbi) {

@@ -34,15 +34,26 @@ static inline uint64_t rdtsc(void) {
 }
 static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
-/* trap.c: early console, the ways the machine stops, and where code was. */
+/* Who may call whom (make circles checks it on the objects): console.c calls
+ * no other file; runtime.c only console.c; trap.c console.c and runtime.c;
+ * hw.c irq.c, runtime.c and trap.c; the kernel module hw.c, runtime.c and
+ * trap.c; loader.c console.c, irq.c, isr.S (its stubs' addresses, for the
+ * IDT) and the kernel module; isr.S trap.c and irq.c; entry.S loader.c.
+ * irq.c calls no other file. */
+
+/* console.c: the panic console and the ways the machine stops. */
+void early_putc(char c);
 void early_puts(const char *s);
 void early_hex(uint64_t v);
 void early_dec(uint64_t v);
 __attribute__((noreturn)) void machine_exit(uint32_t value);
 __attribute__((noreturn)) void loader_panic(const char *what);
+/* trap.c: the reports of exceptions, traps and aborts, and where code was. */
 void print_code_location(uint64_t rip, uint64_t rsp);
-/* runtime.c: whether a page fault at `va` is a Wasm access past the memory's size. */
+/* runtime.c: whether a page fault at `va` is a Wasm access past the memory's
+ * size, and a pointer into linear memory (0 if out of bounds). */
 _Bool linear_memory_guard_fault(uint64_t va);
+uint8_t *linear_memory_at(uint32_t offset, uint32_t len);
 
 /* irq.c. Line n is vector IRQ_VECTOR_BASE + n: an 8259 line (n < 16), or
  * whatever the kernel routed there through the local APIC. */
@@ -56,9 +67,8 @@ uint32_t irq_wait(void);
 uint32_t irq_poll(void);
 uint64_t irq_last_tsc(void);
 
-/* hw.c: the kernel instance, for host functions that touch linear memory. */
-struct wasm_rt_memory_t;
-void kernel_start(uint32_t magic, uint32_t mbi);
-uint8_t *linear_memory_at(uint32_t offset, uint32_t len);
+/* hw.c's imports are handed this instance (loader.c fills it): what they
+ * report of the loader is read here, not asked of another file. */
+struct Z_hw_instance_t { uint64_t entry_tsc; };
 
 #endif

@@ -1,9 +1,11 @@
 /*
  * The wasm2c runtime and the few libc/libm routines its output calls.
- * Owns: the Wasm memory object (placed at LINEAR_MEMORY_BASE), funcref
- * tables (from a static arena), function-type registration and the call-depth
+ * Owns: the Wasm memory object (placed at LINEAR_MEMORY_BASE; the loader's
+ * other files reach linear memory through linear_memory_at), funcref tables
+ * (from a static arena), function-type registration and the call-depth
  * counter that turns runaway recursion into a trap.
- * Never: allocates from anywhere but its own static arenas.
+ * May call: console.c (loader_panic). Never: allocates from anywhere but its
+ * own static arenas, or calls into Wasm.
  */
 #include <stdarg.h>
 #include "loader.h"
@@ -134,7 +136,8 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
 #define WASM_PAGE 65536u
 #define LINEAR_MAX_PAGES ((uint32_t)((LINEAR_MEMORY_LIMIT - LINEAR_MEMORY_BASE) / WASM_PAGE))
 
-static int memory_allocated;
+/* The kernel's one memory, once the module has asked for it. */
+static wasm_rt_memory_t *linear;
 
 /* Bounds checking is the MMU's: wasm2c is built with
  * WASM_RT_MEMCHECK_SIGNAL_HANDLER, so it emits no checks, and every byte
@@ -150,9 +153,9 @@ static void map_linear(uint64_t from, uint64_t to) {
 }
 
 void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_pages) {
-  if (memory_allocated) loader_panic("the kernel module asked for a second memory");
+  if (linear) loader_panic("the kernel module asked for a second memory");
   if (initial_pages > LINEAR_MAX_PAGES) loader_panic("kernel's initial memory exceeds the linear-memory region");
-  memory_allocated = 1;
+  linear = mem;
   mem->data = (uint8_t *)LINEAR_MEMORY_BASE;
   mem->pages = initial_pages;
   mem->max_pages = max_pages < LINEAR_MAX_PAGES ? max_pages : LINEAR_MAX_PAGES;
@@ -169,6 +172,13 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint32_t delta) {
   mem->pages = old + delta;
   mem->size = mem->pages * WASM_PAGE;
   return old;
+}
+
+/* A pointer to [offset, offset+len) of linear memory, or 0 if out of bounds
+ * (or before the module has its memory). */
+uint8_t *linear_memory_at(uint32_t offset, uint32_t len) {
+  if (!linear || (uint64_t)offset + len > linear->size) return 0;
+  return linear->data + offset;
 }
 
 /* Where a fault at `va` falls: inside Wasm's reach beyond the memory's size. */

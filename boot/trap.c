@@ -1,59 +1,14 @@
 /*
  * How the machine stops: CPU exceptions, Wasm traps, AssemblyScript aborts.
- * Owns: the panic console (polled COM1, usable before and after the kernel's
- * own UART driver), the exit values of boot/exit_status.h, and the lookup of
- * a code address in the kernel's symbol table (build/ksyms.c, generated from
- * the linked image) so every report names the Wasm function at fault.
- * Never: returns to the faulting code, or calls into Wasm.
+ * Owns: the reports of each (what stopped, and where: the lookup of a code
+ * address in the kernel's symbol table, build/ksyms.c, generated from the
+ * linked image, so every report names the Wasm function at fault).
+ * May call: console.c (the panic console and the exit), runtime.c (whether
+ * a fault is a Wasm memory access, and reading a string out of linear
+ * memory). Never: returns to the faulting code, or calls into Wasm.
  */
 #include "loader.h"
 #include "wasm-rt.h"
-
-#define COM1 0x3F8
-
-void early_putc(char c) {
-  for (int i = 0; i < 100000 && !(inb(COM1 + 5) & 0x20); i++) {}
-  outb(COM1, (uint8_t)c);
-}
-
-void early_puts(const char *s) {
-  for (; *s; s++) {
-    if (*s == '\n') early_putc('\r');
-    early_putc(*s);
-  }
-}
-
-void early_hex(uint64_t v) {
-  char buf[19] = "0x";
-  int n = 0;
-  uint64_t t = v;
-  do { n++; t >>= 4; } while (t);
-  for (int i = 0; i < n; i++) buf[2 + i] = "0123456789abcdef"[(v >> (4 * (n - 1 - i))) & 0xf];
-  buf[2 + n] = 0;
-  early_puts(buf);
-}
-
-void early_dec(uint64_t v) {
-  char buf[21];
-  int i = 20;
-  buf[i] = 0;
-  do { buf[--i] = (char)('0' + v % 10); v /= 10; } while (v);
-  early_puts(buf + i);
-}
-
-__attribute__((noreturn)) void machine_exit(uint32_t value) {
-  outl(0xF4, value);
-  /* No isa-debug-exit device: stop here, visibly. */
-  early_puts("machine: no isa-debug-exit device at 0xf4; halted\n");
-  for (;;) __asm__ volatile("cli; hlt");
-}
-
-__attribute__((noreturn)) void loader_panic(const char *what) {
-  early_puts("\npanic: loader: ");
-  early_puts(what);
-  early_puts("\n");
-  machine_exit(EXIT_PANIC_LOADER);
-}
 
 /* ---- symbol lookup ---------------------------------------------------- */
 

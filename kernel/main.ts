@@ -1,4 +1,4 @@
-// Kernel entry, called by the loader (boot/hw.c) with the multiboot values.
+// Kernel entry, called by the loader (boot/loader.c) with the multiboot values.
 // Owns: the idle loop, which is also the kernel's only garbage-collection
 // point (mm/heap.ts says why). Nothing collects while an event is served,
 // so interrupt paths pay for their own allocations and nothing else; each
