@@ -153,6 +153,7 @@ export function watchRestoreCounter(seqWindow: usize, seq: u32, complete: bool, 
   counterComplete = complete;
   counterName = name;
   counterCheck = check;
+  updateSlowSignals();
 }
 
 /** Records the sequence count whose page the counter's owner has now read and acted on. */
@@ -169,6 +170,7 @@ function giveUpCounter(): void {
   counterComplete = false;
   counterCheck = null;
   countersGivenUp++;
+  updateSlowSignals();
 }
 
 /** Port reads by the draw and output fences (stats `fence_port_reads`). */
@@ -187,6 +189,16 @@ const otherAddress = new StaticArray<u64>(MAX_SIGNALS);
 const otherMask = new StaticArray<u32>(MAX_SIGNALS);
 const otherIsIo = new StaticArray<bool>(MAX_SIGNALS);
 let otherCount: i32 = 0;
+/**
+ * Work past the first register and the GUID: other registers, or a restore
+ * counter that is read alongside them (not complete). One flag, so the
+ * common draw (one port, the GUID) pays one test for all of it.
+ */
+let slowSignals = false;
+
+function updateSlowSignals(): void {
+  slowSignals = otherCount != 0 || (counterWindow != 0 && !counterComplete);
+}
 let serveSignals: SignalServer | null = null;
 
 /** Adds a status register (I/O port or physical address) whose `mask` bits a restore raises. */
@@ -202,6 +214,7 @@ export function watchRestoreSignal(isIo: bool, address: u64, mask: u32): bool {
   otherMask[otherCount] = mask;
   otherIsIo[otherCount] = isIo;
   otherCount++;
+  updateSlowSignals();
   return true;
 }
 
@@ -258,12 +271,15 @@ function otherSignalRaised(): bool {
 }
 
 // @ts-ignore: decorator
-@inline function signalRaised(): bool {
-  if (firstMask != 0) {
-    fencePortReads++;
-    if ((inb(firstPort) & firstMask) != 0) return true;
-  }
-  return otherCount != 0 && otherSignalRaised();
+@inline function firstSignalRaised(): bool {
+  if (firstMask == 0) return false;
+  fencePortReads++;
+  return (inb(firstPort) & firstMask) != 0;
+}
+
+/** The output fence's slow half: another register raised, or a counter read alongside them moved. */
+function slowSignalPending(): bool {
+  return (otherCount != 0 && otherSignalRaised()) || (counterMoved() && counterPending());
 }
 
 // @ts-ignore: decorator
@@ -296,7 +312,7 @@ function counterPending(): bool {
 // @ts-ignore: decorator
 @inline export function restorePending(): bool {
   if (counterComplete) return counterMoved() && counterPending();
-  return signalRaised() || guidChanged() || (counterMoved() && counterPending());
+  return firstSignalRaised() || (slowSignals && slowSignalPending()) || guidChanged();
 }
 
 /** Restore signals the fence served before a draw (ahead of their interrupt): stats `signal_before_draw`. */
@@ -330,8 +346,16 @@ export const CAUGHT_COUNTER: u32 = 4;
 // @ts-ignore: decorator
 @inline function serveRegisters(): u32 {
   let caught = CAUGHT_NOTHING;
-  if (signalRaised()) caught = serveRaisedSignals();
+  if (firstSignalRaised()) caught = serveRaisedSignals();
+  if (slowSignals) caught |= serveSlowSignals();
   if (guidChanged()) caught |= handleGenerationChange();
+  return caught;
+}
+
+/** Other raised registers (the SCI's dispatch serves them all), then a counter read alongside them. */
+function serveSlowSignals(): u32 {
+  let caught = CAUGHT_NOTHING;
+  if (otherCount != 0 && otherSignalRaised()) caught = serveRaisedSignals();
   if (counterMoved()) caught |= serveMovedCounter();
   return caught;
 }
