@@ -220,7 +220,7 @@ $(BUILD)/aml/cases/%.aml: test/aml/cases/%.asl | $(BUILD)/.system-deps
 # `make circles`: every import circle of kernel/, tools/ and test/support/ and
 # every call circle between boot/'s objects (tools/build/circles.ts); exits
 # non-zero listing each. test/unit/circles.test.ts runs the same check in
-# `make test`, where kernel/aml's known circle is a listed exception.
+# `make test`, with no exception.
 $(BUILD)/tools/circles.mjs: tools/build/circles.ts | npm-deps
 	@mkdir -p $(BUILD)/tools
 	npx esbuild $< --bundle --platform=node --format=esm --target=node20 --packages=external \

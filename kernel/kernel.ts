@@ -14,7 +14,7 @@ import { registerExitCommand } from "./machine/exit";
 import { registerPanicCommand } from "./machine/panic";
 import { AcpiDiscovery, AcpiTable, discoverAcpi, registerAcpiCommand } from "./acpi/index";
 import {
-  amlInterpreter, amlLoadTable, amlNotifyCount, deliverPendingNotifies,
+  amlInterpreter, amlLoadAcpiTable, amlNotifyCount, deliverPendingNotifies,
   registerAmlCommand,
 } from "./aml/index";
 import { bootRsdp, memoryInit, memoryMapBytes, registerMmCommand } from "./mm/index";
@@ -29,7 +29,7 @@ import { powerButtonPressed, powerInit, servePowerButton } from "./drivers/power
 import { entryTsc, lastIrqTsc, pollIrq, rdtsc } from "./hw";
 
 function loadDefinitionBlock(table: AcpiTable): void {
-  const problem = amlLoadTable(table.bytes);
+  const problem = amlLoadAcpiTable(table);
   if (problem.length > 0) log("aml", table.signature + " " + table.oemTableId + ": " + problem);
 }
 

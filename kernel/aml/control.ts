@@ -1,22 +1,47 @@
-// Control flow: If/Else, While (iteration cap), Return, and method calls
-// (frames reused per depth, temporaries removed on return, call depth
-// capped). Owns: Interpreter.control/returnValue/callDepth and the saved
-// code window across a call. May call: decode.ts, osi.ts. Never: lets a
-// frame outlive its call; fails any way but Interpreter.fail.
+// Control flow: If/Else, While (iteration cap), Return, a name as a term
+// (a method call or the object's value), and method calls (frames reused
+// per depth, temporaries removed on return, call depth capped).
+// Owns: Interpreter.control/returnValue/callDepth and the saved code window
+// across a call. May call: evaluate.ts, decode.ts, the machine, store.ts
+// (a name's value), osi.ts. Never: lets a frame outlive its call; fails any
+// way but Interpreter.fail.
 
 import {
-  CONTROL_BREAK, CONTROL_CONTINUE, CONTROL_NONE, CONTROL_RETURN, MAX_CALL_DEPTH, MAX_WHILE_ITERATIONS,
-} from "./constants";
+  CONTROL_BREAK, CONTROL_CONTINUE, CONTROL_NONE, CONTROL_RETURN, Frame, Interpreter, MAX_CALL_DEPTH,
+  MAX_WHILE_ITERATIONS,
+} from "./machine";
+import { OBJECT_BYTES, chargeAmlBytes } from "./meter";
 import { AmlMethod, AmlObject } from "./objects";
-import { NATIVE_OSI, NamespaceNode } from "./namespace";
+import { NATIVE_OSI, NamespaceNode, resolveAlias } from "./namespace";
 import * as op from "./opcodes";
-import { Frame, Interpreter } from "./interpreter";
-import { evaluateInteger, evaluateOperand, executeTermList, peekByte, readPkgEnd } from "./decode";
+import { peekByte, readNameString, readPkgEnd } from "./decode";
+import { evaluateInteger, evaluateOperand, executeTermList } from "./evaluate";
+import { readNodeValue } from "./store";
 import { nativeOsi } from "./osi";
 
-export function executeIf(it: Interpreter): AmlObject | null {
-  const end = readPkgEnd(it);
+/** A NameString as a term (the NameString rows' handler): a method called with its arguments, or the object's value. */
+export function nameTerm(it: Interpreter, code: i32, end: i32, wantValue: bool): AmlObject | null {
+  const path = readNameString(it);
   if (it.failed) return null;
+  const node = it.ns.lookup(path, it.frame.scope);
+  if (node == null) {
+    return it.fail("undefined name " + path.toString() + " (from " + it.frame.scope.path() + ")");
+  }
+  const target = resolveAlias(node);
+  const obj = target.object;
+  if (obj instanceof AmlMethod) {
+    const method = obj as AmlMethod;
+    const args = new Array<AmlObject | null>();
+    chargeAmlBytes(OBJECT_BYTES * 2);
+    for (let i = 0; i < method.argCount && !it.failed; i++) args.push(evaluateOperand(it));
+    if (it.failed) return null;
+    return callMethod(it, target, method, args);
+  }
+  return readNodeValue(it, target, false);
+}
+
+/** If (and the Else after it): its PkgLength's `end` read by dispatch, as for While. */
+export function executeIf(it: Interpreter, end: i32): AmlObject | null {
   const savedLimit = it.limit;
   it.limit = end;
   const predicate = evaluateInteger(it);
@@ -43,9 +68,7 @@ export function executeIf(it: Interpreter): AmlObject | null {
   return null;
 }
 
-export function executeWhile(it: Interpreter): AmlObject | null {
-  const end = readPkgEnd(it);
-  if (it.failed) return null;
+export function executeWhile(it: Interpreter, end: i32): AmlObject | null {
   const predicateStart = it.pc;
   const whileStart = it.opStart;
   for (let iteration = 0; ; iteration++) {
@@ -73,15 +96,9 @@ export function executeWhile(it: Interpreter): AmlObject | null {
 export function executeReturn(it: Interpreter): AmlObject | null {
   const value = evaluateOperand(it);
   if (it.failed) return null;
-  const v = dereferenceForReturn(it, value);
-  if (it.failed) return null;
-  it.returnValue = v;
+  it.returnValue = value; // a reference stays one: the caller's DerefOf follows it
   it.control = CONTROL_RETURN;
   return null;
-}
-
-export function dereferenceForReturn(it: Interpreter, value: AmlObject | null): AmlObject | null {
-  return value;
 }
 
 export function callMethod(it: Interpreter, node: NamespaceNode, method: AmlMethod, args: Array<AmlObject | null>): AmlObject | null {

@@ -1,19 +1,19 @@
 // Named-object definitions at load and in methods: Name, Alias, Scope,
 // Device/Processor/PowerResource/ThermalZone, Method, Mutex, Event, and the
 // node creation they share (method temporaries recorded in the frame).
-// Owns: where a new node goes and whether it may. May call: decode.ts, the
-// namespace, the meter. Never: replaces an existing node; fails any way but
-// Interpreter.fail.
+// Owns: where a new node goes and whether it may, and which Packages are
+// deferred (a Name's fixed Package at load: only skipped here, decoded by
+// evaluate.ts where it is used). May call: evaluate.ts, decode.ts, the
+// machine, the namespace, the meter. Never: replaces an existing node;
+// fails any way but Interpreter.fail.
 
 import { OBJECT_BYTES, chargeAmlBytes } from "./meter";
-import { AmlContainer, AmlMethod, AmlMutex, AmlObject, AmlPackage, AmlTableRef, ObjectType, PackageSource, typeName } from "./objects";
+import { AmlContainer, AmlMethod, AmlMutex, AmlObject, AmlPackage, ObjectType, typeName } from "./objects";
 import { NamePath, segmentText } from "./names";
-import { NamespaceNode } from "./namespace";
-import { AmlAlias, Interpreter } from "./interpreter";
-import { CONTROL_NONE } from "./constants";
-import {
-  evaluateOperand, evaluateTerm, executeTermList, peekByte, readByte, readNameString, readNameStringInto, readPkgEnd,
-} from "./decode";
+import { AmlAlias, NamespaceNode } from "./namespace";
+import { Interpreter } from "./machine";
+import { peekByte, readByte, readNameString, readNameStringInto, readPkgEnd } from "./decode";
+import { TablePackage, evaluateOperand, executeTermList } from "./evaluate";
 import * as op from "./opcodes";
 
 /** The node a definition of `path` goes under, or null (failed: an empty name, or no such scope). */
@@ -63,11 +63,6 @@ export function defineName(it: Interpreter): AmlObject | null {
   return null;
 }
 
-/** A Package in a table, by its table, its PackageOp's offset and end, and the scope its names resolve from. */
-class TablePackage extends PackageSource {
-  constructor(public table: AmlTableRef, public start: i32, public end: i32, public scope: NamespaceNode) { super(); }
-}
-
 /**
  * At load, a Name's fixed-size Package is deferred (objects.ts AmlPackage):
  * only its PkgLength is read, to skip it. A VarPackage is not: its count is
@@ -81,43 +76,6 @@ function deferredPackage(it: Interpreter): AmlObject | null {
   if (it.failed) return null;
   it.pc = end;
   return new AmlPackage(null, new TablePackage(it.table!, start, end, it.frame.scope));
-}
-
-/**
- * Decodes a deferred Package where its table put it, with the scope it was
- * defined in, in the middle of whatever the interpreter is doing (an
- * evaluation that asked for its elements): everything the decode moves is
- * put back. On failure the interpreter's error says why and the Package
- * stays deferred.
- */
-export function decodeDeferredPackage(it: Interpreter, pkg: AmlPackage): StaticArray<AmlObject | null> {
-  const source = pkg.source;
-  if (!(source instanceof TablePackage) || it.failed) return new StaticArray<AmlObject | null>(0);
-  const where = source as TablePackage;
-  const table = it.table, code = it.code, pc = it.pc, limit = it.limit;
-  const opStart = it.opStart, opcode = it.opcode, control = it.control, returnValue = it.returnValue;
-  const scope = it.frame.scope;
-  it.enterCode(where.table, where.start, where.end);
-  it.frame.scope = where.scope;
-  it.control = CONTROL_NONE;
-  const built = evaluateTerm(it, true);
-  it.frame.scope = scope;
-  it.control = control;
-  it.returnValue = returnValue;
-  it.opcode = opcode;
-  it.opStart = opStart;
-  it.limit = limit;
-  it.pc = pc;
-  it.code = code;
-  it.table = table;
-  if (it.failed) return new StaticArray<AmlObject | null>(0);
-  if (!(built instanceof AmlPackage) || (built as AmlPackage).deferred) {
-    it.fail("a deferred Package did not decode to a Package");
-    return new StaticArray<AmlObject | null>(0);
-  }
-  const items = (built as AmlPackage).elements;
-  pkg.decoded(items);
-  return items;
 }
 
 export function defineAlias(it: Interpreter): AmlObject | null {
@@ -139,8 +97,8 @@ export function executeInScope(it: Interpreter, node: NamespaceNode, end: i32): 
   it.pc = end;
 }
 
-export function defineScope(it: Interpreter): AmlObject | null {
-  const end = readPkgEnd(it);
+/** Scope, its PkgLength's `end` read by dispatch (as for every SHAPE_PKG row below). */
+export function defineScope(it: Interpreter, end: i32): AmlObject | null {
   const savedLimit = it.limit;
   it.limit = end;
   const path = readNameStringInto(it, it.definitionPath);
@@ -157,8 +115,7 @@ export function defineScope(it: Interpreter): AmlObject | null {
   return null;
 }
 
-export function defineContainer(it: Interpreter, type: ObjectType, fixedBytes: i32): AmlObject | null {
-  const end = readPkgEnd(it);
+export function defineContainer(it: Interpreter, end: i32, type: ObjectType, fixedBytes: i32): AmlObject | null {
   const savedLimit = it.limit;
   it.limit = end;
   const path = readNameStringInto(it, it.definitionPath);
@@ -171,8 +128,7 @@ export function defineContainer(it: Interpreter, type: ObjectType, fixedBytes: i
   return null;
 }
 
-export function defineMethod(it: Interpreter): AmlObject | null {
-  const end = readPkgEnd(it);
+export function defineMethod(it: Interpreter, end: i32): AmlObject | null {
   const savedLimit = it.limit;
   it.limit = end;
   const path = readNameStringInto(it, it.definitionPath);

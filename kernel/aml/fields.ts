@@ -2,12 +2,13 @@
 // CreateXField definitions, and every read and write of a field unit or
 // buffer field (access width, update rule, PCI config addressing, IndexField
 // and BankField chains capped when defined). Owns: the unit-by-unit access
-// pattern. May call: decode.ts, define.ts (node creation), region.ts (which
+// pattern. May call: evaluate.ts, decode.ts, the machine, define.ts (node
+// creation), region.ts (which
 // checks every access before it is made), the meter. Never: makes an access region.ts
 // refused; fails any way but Interpreter.fail.
 
-import { MAX_FIELD_CHAIN } from "./constants";
-import { OBJECT_BYTES, amlCanAllocate, amlWorkProblem, countAmlWork } from "./meter";
+import { Interpreter, MAX_FIELD_CHAIN } from "./machine";
+import { OBJECT_BYTES, amlWorkProblem, countAmlWork } from "./meter";
 import {
   ACCESS_BUFFER, ACCESS_DWORD, ACCESS_QWORD, ACCESS_WORD, AmlBuffer, AmlBufferField, AmlField, AmlInteger, AmlObject,
   AmlRegion, ObjectType, UPDATE_PRESERVE, UPDATE_WRITE_AS_ONES, bufferToInteger, conversionError, describe,
@@ -16,10 +17,8 @@ import {
 import { NamePath, segmentText } from "./names";
 import { NamespaceNode } from "./namespace";
 import { regionAccessProblem, regionRead, regionWrite, SPACE_PCI_CONFIG } from "./region";
-import { Interpreter } from "./interpreter";
-import {
-  dereference, evaluateInteger, evaluateOperand, peekByte, readByte, readNameSeg, readNameString, readPkgEnd,
-} from "./decode";
+import { peekByte, readByte, readNameSeg, readNameString } from "./decode";
+import { dereference, evaluateInteger, evaluateOperand } from "./evaluate";
 import { addNode, createNode } from "./define";
 
 export function defineRegion(it: Interpreter): AmlObject | null {
@@ -34,8 +33,8 @@ export function defineRegion(it: Interpreter): AmlObject | null {
   return null;
 }
 
-export function defineFields(it: Interpreter, kind: ObjectType): AmlObject | null {
-  const end = readPkgEnd(it);
+/** Field, IndexField, BankField: their PkgLength's `end` read by dispatch (SHAPE_PKG rows). */
+export function defineFields(it: Interpreter, end: i32, kind: ObjectType): AmlObject | null {
   const savedLimit = it.limit;
   it.limit = end;
   let region: AmlRegion | null = null;
@@ -248,7 +247,7 @@ export function readField(it: Interpreter, field: AmlField, node: NamespaceNode 
   const width = accessBytes(field.accessType);
   const unitBits = <u32>width * 8;
   const bytes = (<u64>field.bitLength + 7) / 8;
-  if (!(amlCanAllocate(bytes + OBJECT_BYTES * 2) || it.refuse("reading a " + field.bitLength.toString() + "-bit field", bytes + OBJECT_BYTES * 2))) return null;
+  if (!it.allows(bytes + OBJECT_BYTES * 2, "reading a {}-bit field", <u64>field.bitLength)) return null;
   const out = new Uint8Array(<i32>bytes);
   let unitIndex: i64 = -1;
   let unit: u64 = 0;
@@ -306,7 +305,7 @@ export function writeFieldBits(it: Interpreter, field: AmlField, bytes: Uint8Arr
 
 export function readBufferField(it: Interpreter, field: AmlBufferField): AmlObject | null {
   const bytes = (<u64>field.bitLength + 7) / 8;
-  if (!(amlCanAllocate(bytes + OBJECT_BYTES * 2) || it.refuse("reading a " + field.bitLength.toString() + "-bit buffer field", bytes + OBJECT_BYTES * 2))) return null;
+  if (!it.allows(bytes + OBJECT_BYTES * 2, "reading a {}-bit buffer field", <u64>field.bitLength)) return null;
   const out = new Uint8Array(<i32>bytes);
   const data = field.buffer.data;
   for (let i: u32 = 0; i < field.bitLength; i++) {

@@ -3,49 +3,27 @@
 // evaluation by path with JSON results, the smaller allocation limit of
 // identification objects, Notify delivery to registered handlers, and the
 // `aml <path>` shell command.
-// May call: the interpreter, the meter, the console. Never: reaches
+// May call: the interpreter (interpreter.ts, machine.ts), the meter,
+// json.ts, acpi/tables.ts's header readers, the console. Never: reaches
 // hardware except through operation regions (region.ts); begins an AML
 // event on its own in the kernel (main.ts does, after each collection).
 
 import { amlBeginEvent, amlLimitTo, amlRestoreLimit } from "./meter";
-import { Interpreter, PendingNotify } from "./interpreter";
+import { Interpreter, PendingNotify } from "./machine";
+import { evaluateNode, loadDefinitionBlock, newInterpreter } from "./interpreter";
 import { NamespaceNode, NotifyHandler } from "./namespace";
-import { AmlInteger, AmlObject, AmlPackage, AmlReference, ObjectType, RefKind, setPackageDecoder, typeName } from "./objects";
-import { decodeDeferredPackage } from "./define";
-import { jsonLengthBound, jsonString, objectJson, setReferenceResolver } from "./json";
+import { AmlInteger, AmlObject, typeName } from "./objects";
+import { jsonLengthBound, jsonString, objectJson } from "./json";
 import { parseTextPath, segmentKey } from "./names";
 import { log } from "../console/log";
 import { Answer, fail, ok, registerCommand } from "../console/shell";
 import { hex } from "../lib/fmt";
+import { AcpiTable, HEADER_LENGTH as ACPI_HEADER_LENGTH, asciiField, byteSum, readU32 } from "../acpi/tables";
 
-let interpreter = new Interpreter();
-
-/** Deferred Packages (objects.ts) are decoded by the interpreter of the moment. */
-function decodePackage(pkg: AmlPackage): StaticArray<AmlObject | null> {
-  return decodeDeferredPackage(interpreter, pkg);
-}
-setPackageDecoder(decodePackage);
+let interpreter = newInterpreter();
 
 const NO_NOTIFIES = new Array<PendingNotify>(0);
 const NO_ARGS = new Array<AmlObject | null>(0);
-
-function resolveForJson(ref: AmlReference): AmlObject | null {
-  let node: NamespaceNode | null = null;
-  if (ref.kind == RefKind.Named) {
-    node = amlFind(ref.nodePath);
-  } else {
-    const p = parseTextPath(ref.nodePath);
-    const scope = amlFind(ref.scopePath);
-    if (p != null && scope != null) node = interpreter.ns.lookup(p, scope);
-  }
-  if (node == null) return null;
-  const t = node.type;
-  if (t == ObjectType.RegionField || t == ObjectType.BufferField || t == ObjectType.IndexField || t == ObjectType.BankField) {
-    return interpreter.evaluateNode(node, NO_ARGS);
-  }
-  return node.object;
-}
-setReferenceResolver(resolveForJson);
 
 export function amlInterpreter(): Interpreter {
   return interpreter;
@@ -53,7 +31,7 @@ export function amlInterpreter(): Interpreter {
 
 /** Starts over with an empty namespace (host tools load several table sets). */
 export function amlReset(): void {
-  interpreter = new Interpreter();
+  interpreter = newInterpreter();
   amlBeginEvent();
 }
 
@@ -88,43 +66,37 @@ function isIdentification(node: NamespaceNode): bool {
   return false;
 }
 
-/** A header field up to its first NUL, '?' for anything unprintable; one allocation. */
-function headerString(bytes: Uint8Array, offset: i32, length: i32): string {
-  let n = 0;
-  while (n < length && bytes[offset + n] != 0) n++;
-  const s = changetype<string>(__new(<usize>n << 1, idof<string>()));
-  for (let i = 0; i < n; i++) {
-    const c = <u32>bytes[offset + i];
-    store<u16>(changetype<usize>(s) + (<usize>i << 1), c >= 0x20 && c < 0x7f ? c : 0x3f);
-  }
-  return s;
-}
-
 /**
  * Checks that `bytes` is a whole definition block (DSDT or SSDT) with a
- * correct checksum. Returns "" or what is wrong.
+ * correct checksum, as the ACPI walker (acpi/tables.ts) checks every table it
+ * copies: with its readers. Returns "" or what is wrong. For bytes from
+ * elsewhere (the host CLI's files); the kernel's own tables come checked.
  */
 export function checkDefinitionBlock(bytes: Uint8Array): string {
-  if (bytes.length < 36) return "not an ACPI table: " + bytes.length.toString() + " bytes, shorter than a table header";
-  const signature = headerString(bytes, 0, 4);
+  if (<u32>bytes.length < ACPI_HEADER_LENGTH) return "not an ACPI table: " + bytes.length.toString() + " bytes, shorter than a table header";
+  const signature = asciiField(bytes, 0, 4, false);
   if (signature != "DSDT" && signature != "SSDT") {
     return "not an AML definition block: signature \"" + signature + "\" (expected DSDT or SSDT)";
   }
-  const length = <i32>(<u32>bytes[4] | (<u32>bytes[5] << 8) | (<u32>bytes[6] << 16) | (<u32>bytes[7] << 24));
-  if (length != bytes.length) {
+  const length = readU32(bytes, 4);
+  if (length != <u32>bytes.length) {
     return signature + " header says " + length.toString() + " bytes but the table has " + bytes.length.toString();
   }
-  let sum: u32 = 0;
-  for (let i = 0, n = bytes.length; i < n; i++) sum += <u32>unchecked(bytes[i]);
-  if ((sum & 0xff) != 0) return signature + " checksum is wrong (bytes sum to 0x" + hex(<u64>(sum & 0xff), 2) + ", not 0)";
+  const sum = byteSum(bytes, length);
+  if (sum != 0) return signature + " checksum is wrong (bytes sum to 0x" + hex(<u64>sum, 2) + ", not 0)";
   return "";
 }
 
-/** Loads a checked definition block; returns "" or the load error (objects created before it stay). */
+/** Loads a definition block after checkDefinitionBlock; returns "" or the problem or load error (objects created before it stay). */
 export function amlLoadTable(bytes: Uint8Array): string {
   const problem = checkDefinitionBlock(bytes);
   if (problem.length > 0) return problem;
-  return interpreter.loadTable(bytes, headerString(bytes, 0, 4), headerString(bytes, 16, 8).trimEnd());
+  return loadDefinitionBlock(interpreter, bytes, asciiField(bytes, 0, 4, false), asciiField(bytes, 16, 8, true));
+}
+
+/** Loads a DSDT or SSDT the ACPI walker copied and checked (its length and checksum): no second pass over its bytes. */
+export function amlLoadAcpiTable(table: AcpiTable): string {
+  return loadDefinitionBlock(interpreter, table.bytes, table.signature, table.oemTableId);
 }
 
 export function amlNamespaceListing(): string {
@@ -168,9 +140,9 @@ export function amlCallWithIntegers(node: NamespaceNode, values: Array<u64>): Ev
 /** The evaluation itself: an identification object held to its smaller budget. Notifies stay in interpreter.notifies. */
 function evaluateHeld(node: NamespaceNode, args: Array<AmlObject | null>): AmlObject | null {
   interpreter.notifies.length = 0; // a table load's stray notifies are not this evaluation's
-  if (!isIdentification(node)) return interpreter.evaluateNode(node, args);
+  if (!isIdentification(node)) return evaluateNode(interpreter, node, args);
   const saved = amlLimitTo(IDENTIFICATION_BUDGET, node.name);
-  const result = interpreter.evaluateNode(node, args);
+  const result = evaluateNode(interpreter, node, args);
   amlRestoreLimit(saved);
   return result;
 }
@@ -232,7 +204,7 @@ export function outcomeJson(o: EvalOutcome): string {
   for (let i = 0; i < o.notifies.length; i++) {
     notes.push("[" + jsonString(o.notifies[i].node.path()) + ",\"0x" + hex(<u64>o.notifies[i].value) + "\"]");
   }
-  return "{\"path\":" + jsonString(o.path) + ",\"result\":" + objectJson(o.result) + ",\"notify\":[" + notes.join(",") + "]}";
+  return "{\"path\":" + jsonString(o.path) + ",\"result\":" + objectJson(interpreter, o.result) + ",\"notify\":[" + notes.join(",") + "]}";
 }
 
 /** The host CLI's `eval`: each path is one event, as one `aml` command is in the kernel. */
@@ -286,7 +258,7 @@ function amlCommand(args: Array<string>): Answer {
   if (args.length != 1) return fail("expected one namespace path, e.g. aml \\_SB.VGEN.ADDR");
   const outcome = amlEvaluate(args[0]);
   queueNotifies(outcome.notifies);
-  if (jsonLengthBound(outcome.result, SHELL_RESULT_LIMIT) > SHELL_RESULT_LIMIT) {
+  if (jsonLengthBound(interpreter, outcome.result, SHELL_RESULT_LIMIT) > SHELL_RESULT_LIMIT) {
     return fail(outcome.path + " evaluated to a " + typeName(outcome.result!.type) + " whose JSON is longer than " +
       SHELL_RESULT_LIMIT.toString() + " characters, the most the shell prints (clonesafe aml on the host prints any size)");
   }

@@ -4,24 +4,19 @@
 // names a result's Packages hold, resolved once per printing: resolving a
 // field name reads hardware, so jsonLengthBound() and the objectJson() that
 // follows it share one resolution (and one read) of each.
-// Never: resolves a name twice in one printing.
+// May call: interpreter.ts (resolvePackageName: a name's object, a field's
+// value read), objects. Never: resolves a name twice in one printing.
 
 import { AmlBuffer, AmlInteger, AmlObject, AmlPackage, AmlReference, AmlString, RefKind, typeName } from "./objects";
-
-/** The current value (fields read) or object a package name stands for; set by the AML subsystem. */
-export type ReferenceResolver = (ref: AmlReference) => AmlObject | null;
-let resolveReference: ReferenceResolver | null = null;
-
-export function setReferenceResolver(resolver: ReferenceResolver): void {
-  resolveReference = resolver;
-}
+import { Interpreter } from "./machine";
+import { resolvePackageName } from "./interpreter";
 
 /** This printing's resolutions. A printing starts at a depth-0 jsonLengthBound() and ends with its objectJson(). */
 let resolved = new Map<AmlReference, AmlObject | null>();
 
-function resolveOnce(ref: AmlReference): AmlObject | null {
+function resolveOnce(it: Interpreter, ref: AmlReference): AmlObject | null {
   if (resolved.has(ref)) return resolved.get(ref);
-  const target = resolveReference!(ref);
+  const target = resolvePackageName(it, ref);
   resolved.set(ref, target);
   return target;
 }
@@ -47,10 +42,10 @@ export function jsonString(s: string): string {
 export const JSON_MAX_DEPTH: i32 = 16;
 
 /** The object a named element in a Package stands for, or null when it prints by its type alone. */
-function resolvedData(obj: AmlObject): AmlObject | null {
+function resolvedData(it: Interpreter, obj: AmlObject): AmlObject | null {
   const kind = obj instanceof AmlReference ? (obj as AmlReference).kind : RefKind.PackageElement;
-  if ((kind == RefKind.Named || kind == RefKind.Unresolved) && resolveReference != null) {
-    const target = resolveOnce(obj as AmlReference);
+  if (kind == RefKind.Named || kind == RefKind.Unresolved) {
+    const target = resolveOnce(it, obj as AmlReference);
     if (target instanceof AmlInteger || target instanceof AmlString || target instanceof AmlBuffer || target instanceof AmlPackage) {
       return target;
     }
@@ -63,20 +58,17 @@ function resolvedData(obj: AmlObject): AmlObject | null {
  * counting stops once it passes `limit` (the kernel's shell and boot log must
  * not build a multi-megabyte line to find out it is too long).
  */
-export function jsonLengthBound(obj: AmlObject | null, limit: i64, depth: i32 = 0): i64 {
-  if (depth == 0) {
-    forgetResolutions(); // a new printing
-    const bound = lengthBound(obj, limit, 0);
-    if (bound > limit) forgetResolutions(); // refused: no objectJson() follows
-    return bound;
-  }
-  return lengthBound(obj, limit, depth);
+export function jsonLengthBound(it: Interpreter, obj: AmlObject | null, limit: i64): i64 {
+  forgetResolutions(); // a new printing
+  const bound = lengthBound(it, obj, limit, 0);
+  if (bound > limit) forgetResolutions(); // refused: no objectJson() follows
+  return bound;
 }
 
-function lengthBound(obj: AmlObject | null, limit: i64, depth: i32): i64 {
+function lengthBound(it: Interpreter, obj: AmlObject | null, limit: i64, depth: i32): i64 {
   if (obj == null) return 4;
-  const target = resolvedData(obj);
-  if (target != null) return lengthBound(target, limit, depth);
+  const target = resolvedData(it, obj);
+  if (target != null) return lengthBound(it, target, limit, depth);
   if (obj instanceof AmlInteger) return 48;
   if (obj instanceof AmlString) return 40 + 6 * <i64>(obj as AmlString).value.length;
   if (obj instanceof AmlBuffer) return 40 + 2 * <i64>(obj as AmlBuffer).data.length;
@@ -84,26 +76,25 @@ function lengthBound(obj: AmlObject | null, limit: i64, depth: i32): i64 {
     if (depth >= JSON_MAX_DEPTH) return 80;
     let total: i64 = 40;
     const elements = (obj as AmlPackage).elements;
-    for (let i = 0; i < elements.length && total <= limit; i++) total += 1 + lengthBound(elements[i], limit - total, depth + 1);
+    for (let i = 0; i < elements.length && total <= limit; i++) total += 1 + lengthBound(it, elements[i], limit - total, depth + 1);
     return total;
   }
   return 64;
 }
 
-/** `obj` as JSON; at depth 0 it ends the printing a jsonLengthBound() of the same object began. */
-export function objectJson(obj: AmlObject | null, depth: i32 = 0): string {
-  if (depth > 0) return valueJson(obj, depth);
-  const text = valueJson(obj, 0);
+/** `obj` as JSON, names in Packages resolved in `it`'s namespace; it ends the printing a jsonLengthBound() of the same object began. */
+export function objectJson(it: Interpreter, obj: AmlObject | null): string {
+  const text = valueJson(it, obj, 0);
   forgetResolutions();
   return text;
 }
 
-function valueJson(obj: AmlObject | null, depth: i32): string {
+function valueJson(it: Interpreter, obj: AmlObject | null, depth: i32): string {
   if (obj == null) return "null";
   // A name in a Package stands for its object: a data object prints as its
   // value, anything else by its type (as acpiexec resolves them).
-  const target = resolvedData(obj);
-  if (target != null) return valueJson(target, depth);
+  const target = resolvedData(it, obj);
+  if (target != null) return valueJson(it, target, depth);
   if (obj instanceof AmlInteger) return "{\"type\":\"Integer\",\"value\":\"0x" + hex((obj as AmlInteger).value) + "\"}";
   if (obj instanceof AmlString) return "{\"type\":\"String\",\"value\":" + jsonString((obj as AmlString).value) + "}";
   if (obj instanceof AmlBuffer) {
@@ -115,12 +106,12 @@ function valueJson(obj: AmlObject | null, depth: i32): string {
   if (obj instanceof AmlPackage) {
     if (depth >= JSON_MAX_DEPTH) return "{\"type\":\"Package\",\"omitted\":\"nested deeper than " + JSON_MAX_DEPTH.toString() + " levels\"}";
     const parts = new Array<string>();
-    for (let i = 0; i < (obj as AmlPackage).elements.length; i++) parts.push(valueJson((obj as AmlPackage).elements[i], depth + 1));
+    for (let i = 0; i < (obj as AmlPackage).elements.length; i++) parts.push(valueJson(it, (obj as AmlPackage).elements[i], depth + 1));
     return "{\"type\":\"Package\",\"value\":[" + parts.join(",") + "]}";
   }
   const kind = obj instanceof AmlReference ? (obj as AmlReference).kind : RefKind.PackageElement;
-  if ((kind == RefKind.Named || kind == RefKind.Unresolved) && resolveReference != null) {
-    const other = resolveOnce(obj as AmlReference);
+  if (kind == RefKind.Named || kind == RefKind.Unresolved) {
+    const other = resolveOnce(it, obj as AmlReference);
     if (other != null) return "{\"type\":\"" + typeName(other.type) + "\"}";
   }
   return "{\"type\":\"" + typeName(obj.type) + "\"}";

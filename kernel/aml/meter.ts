@@ -96,6 +96,20 @@ export function amlBudgetProblem(what: string, bytes: u64): string {
     " MiB AML budget (the kernel reclaims AML memory only between events)";
 }
 
+/**
+ * "" when the budget allows an allocation of `bytes` whose size the AML
+ * decided, else the named error: `what` with each "{}" replaced by `a`,
+ * then `b`, in decimal (built only then, so an allowed allocation builds no
+ * message). Interpreter.allows and objects.ts's conversions ask this.
+ */
+export function amlAllocationProblem(bytes: u64, what: string, a: u64 = 0, b: u64 = 0): string {
+  if (amlCanAllocate(bytes)) return "";
+  const parts = what.split("{}");
+  let named = parts[0];
+  for (let i = 1; i < parts.length; i++) named += (i == 1 ? a : b).toString() + parts[i];
+  return amlBudgetProblem(named, bytes);
+}
+
 export function amlWorkProblem(): string {
   return "AML work limit reached: " + AML_WORK_LIMIT.toString() + " terms and field accesses in one event " +
     "(runaway loop or field chain?)";

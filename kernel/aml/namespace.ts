@@ -1,13 +1,26 @@
 // The ACPI namespace: a tree of 4-character names holding AML objects.
 // Owns: node creation and removal, the predefined root objects (the same set
 // ACPICA creates, so listings compare with acpiexec's), path resolution with
-// the ACPI search rules, canonical paths, and notify-handler registration.
+// the ACPI search rules, canonical paths, notify-handler registration, and
+// Alias objects (resolveAlias: the one place an alias is followed).
 // Never: executes AML.
 
 import {
   AmlContainer, AmlInteger, AmlMethod, AmlMutex, AmlObject, AmlString, ObjectType, typeName,
 } from "./objects";
 import { NamePath, segmentKey, segmentText } from "./names";
+
+/** An Alias: another name for an existing node. */
+export class AmlAlias extends AmlObject {
+  constructor(public target: NamespaceNode) { super(ObjectType.Alias); }
+}
+
+/** The node `node` stands for: its Alias's target, or itself (an alias names a node, never another alias's name). */
+// @ts-ignore: decorator
+@inline export function resolveAlias(node: NamespaceNode): NamespaceNode {
+  const obj = node.object;
+  return obj instanceof AmlAlias ? (obj as AmlAlias).target : node;
+}
 
 export type NotifyHandler = (node: NamespaceNode, value: u32) => void;
 

@@ -7,7 +7,7 @@
 // can fail return null and leave the error message in `conversionError`.
 
 import { TextBuilder } from "../lib/text";
-import { OBJECT_BYTES, amlBudgetProblem, amlCanAllocate, chargeAmlBytes } from "./meter";
+import { OBJECT_BYTES, amlAllocationProblem, chargeAmlBytes } from "./meter";
 
 export const enum ObjectType {
   Untyped = 0, Integer = 1, String = 2, Buffer = 3, Package = 4, FieldUnit = 5,
@@ -78,16 +78,8 @@ export class AmlBuffer extends AmlObject {
   }
 }
 
-/** Where a deferred Package's encoding lies (define.ts's subclass says in which table and scope). */
+/** Where a deferred Package's encoding lies (evaluate.ts's TablePackage says in which table and scope). */
 export class PackageSource {}
-
-type PackageDecoder = (pkg: AmlPackage) => StaticArray<AmlObject | null>;
-let packageDecoder: PackageDecoder | null = null;
-
-/** Installs what decodes deferred Packages (aml/index.ts: the interpreter). */
-export function setPackageDecoder(decoder: PackageDecoder): void {
-  packageDecoder = decoder;
-}
 
 const NO_ELEMENTS = new StaticArray<AmlObject | null>(0);
 
@@ -115,15 +107,15 @@ export class AmlPackage extends AmlObject {
   }
 
   /**
-   * The elements, decoded now if the Package was deferred. A decode that
-   * fails fails the evaluation in progress (its error is the interpreter's)
-   * and leaves the Package deferred; the caller sees no elements.
+   * The elements; none while the Package is deferred. Reading them runs
+   * nothing: the interpreter decodes a deferred Package where a node's
+   * object becomes a value (evaluate.ts decodedValue), so a Package any
+   * operand, result or element holds is never deferred, and only the
+   * namespace node a table's Name() made holds one.
    */
   get elements(): StaticArray<AmlObject | null> {
     const items = this.items;
-    if (items != null) return items;
-    const decoder = packageDecoder;
-    return decoder == null ? NO_ELEMENTS : decoder(this);
+    return items != null ? items : NO_ELEMENTS;
   }
 
   /** The decoder's result: from now on the Package is an ordinary one. */
@@ -289,9 +281,11 @@ export function toInteger(obj: AmlObject | null, ones: u64): AmlInteger | null {
   return null;
 }
 
-/** Names a refused allocation in `conversionError`; false, for `amlCanAllocate(n) || refuseAllocation(…)`. */
-export function refuseAllocation(what: string, bytes: u64): bool {
-  conversionError = amlBudgetProblem(what, bytes);
+/** Whether the budget allows `bytes`; when not, `conversionError` names it (meter.ts amlAllocationProblem). */
+function allowsConversion(bytes: u64, what: string, a: u64 = 0): bool {
+  const problem = amlAllocationProblem(bytes, what, a);
+  if (problem.length == 0) return true;
+  conversionError = problem;
   return false;
 }
 
@@ -309,7 +303,7 @@ export function toBuffer(obj: AmlObject | null, byteWidth: i32): AmlBuffer | nul
   if (obj instanceof AmlInteger) return new AmlBuffer(integerToBuffer((obj as AmlInteger).value, byteWidth));
   if (obj instanceof AmlString) {
     const s = (obj as AmlString).value;
-    if (!(amlCanAllocate(<u64>s.length + 1 + 2 * OBJECT_BYTES) || refuseAllocation("converting a " + s.length.toString() + "-character String to a Buffer", <u64>s.length + 1 + 2 * OBJECT_BYTES))) return null;
+    if (!allowsConversion(<u64>s.length + 1 + 2 * OBJECT_BYTES, "converting a {}-character String to a Buffer", <u64>s.length)) return null;
     // ACPI: a String becomes its bytes plus the terminating NUL.
     const out = new Uint8Array(s.length + 1);
     for (let i = 0; i < s.length; i++) unchecked(out[i] = <u8>s.charCodeAt(i));
@@ -374,7 +368,7 @@ function bufferText(data: Uint8Array, separator: i32, hexBytes: bool, whatPrefix
   if (hexBytes) length += 4 * <i64>n;
   else for (let i = 0; i < n; i++) length += decimalDigits(<u32>unchecked(data[i]));
   // UTF-16 code units in the builder and again in the string.
-  if (!(amlCanAllocate(<u64>length * 4 + 2 * OBJECT_BYTES) || refuseAllocation(whatPrefix + " " + n.toString() + "-byte Buffer" + whatSuffix, <u64>length * 4 + 2 * OBJECT_BYTES))) return null;
+  if (!allowsConversion(<u64>length * 4 + 2 * OBJECT_BYTES, whatPrefix + " {}-byte Buffer" + whatSuffix, <u64>n)) return null;
   const text = new TextBuilder(<i32>length);
   for (let i = 0; i < n; i++) {
     if (i > 0) text.char(separator);
@@ -400,12 +394,12 @@ export function copyValue(obj: AmlObject | null): AmlObject | null {
   if (obj instanceof AmlString) return new AmlString((obj as AmlString).value);
   if (obj instanceof AmlBuffer) {
     const data = (obj as AmlBuffer).data;
-    if (!(amlCanAllocate(<u64>data.length + 2 * OBJECT_BYTES) || refuseAllocation("a copy of a " + data.length.toString() + "-byte Buffer", <u64>data.length + 2 * OBJECT_BYTES))) return null;
+    if (!allowsConversion(<u64>data.length + 2 * OBJECT_BYTES, "a copy of a {}-byte Buffer", <u64>data.length)) return null;
     return new AmlBuffer(data.slice(0));
   }
   if (obj instanceof AmlPackage) {
     const source = (obj as AmlPackage).elements;
-    if (!(amlCanAllocate((<u64>source.length << 2) + 2 * OBJECT_BYTES) || refuseAllocation("a copy of a Package of " + source.length.toString(), (<u64>source.length << 2) + 2 * OBJECT_BYTES))) return null;
+    if (!allowsConversion((<u64>source.length << 2) + 2 * OBJECT_BYTES, "a copy of a Package of {}", <u64>source.length)) return null;
     const elements = new StaticArray<AmlObject | null>(source.length);
     for (let i = 0; i < source.length; i++) {
       const e = source[i];

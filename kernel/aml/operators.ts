@@ -1,12 +1,12 @@
 // Expression operators (Type 2 opcodes): arithmetic and logic, compare,
 // concatenation, Mid, conversions, DerefOf/RefOf/CondRefOf/Index, SizeOf,
-// ObjectType, Match. Owns: their result values. May call: decode.ts,
-// store.ts, objects, the meter (every allocation whose size the AML decides
-// asks first). Never: traps on an operand (sizes compared as u64); fails
+// ObjectType, Match. Owns: their result values. May call: evaluate.ts,
+// decode.ts, store.ts, the machine, objects, the meter (every allocation
+// whose size the AML decides asks first, through Interpreter.allows). Never: traps on an operand (sizes compared as u64); fails
 // any way but Interpreter.fail.
 
-import { TARGET_DEBUG, TARGET_NODE } from "./constants";
-import { OBJECT_BYTES, amlCanAllocate } from "./meter";
+import { Interpreter, TARGET_DEBUG, TARGET_NODE, Target } from "./machine";
+import { OBJECT_BYTES } from "./meter";
 import { TextBuilder } from "../lib/text";
 import {
   AmlBuffer, AmlInteger, AmlObject, AmlPackage, AmlReference, AmlString, ObjectType, RefKind, acpiTypeCode,
@@ -14,10 +14,8 @@ import {
   toStringImplicit, typeName,
 } from "./objects";
 import * as op from "./opcodes";
-import { Interpreter, Target } from "./interpreter";
-import {
-  dereference, evaluateInteger, evaluateOperand, isNameStart, logical, peekByte, readByte, readNameString,
-} from "./decode";
+import { isNameStart, peekByte, readByte, readNameString } from "./decode";
+import { dereference, evaluateInteger, evaluateOperand, logical } from "./evaluate";
 import { copyForStore, lookupText, readNodeValue, readTarget, referenceTo, store, targetValue } from "./store";
 
 export function executeBinary(it: Interpreter, code: i32): AmlObject | null {
@@ -269,13 +267,13 @@ export function executeConcat(it: Interpreter): AmlObject | null {
     const right = toStringImplicit(b, it.byteWidth);
     if (right == null) return it.fail(conversionError);
     const length = <u64>(a as AmlString).value.length + <u64>right.value.length;
-    if (!(amlCanAllocate(length * 2 + OBJECT_BYTES * 2) || it.refuse("Concatenate of two Strings of " + length.toString() + " characters", length * 2 + OBJECT_BYTES * 2))) return null;
+    if (!it.allows(length * 2 + OBJECT_BYTES * 2, "Concatenate of two Strings of {} characters", length)) return null;
     result = new AmlString((a as AmlString).value + right.value);
   } else {
     const left = toBuffer(a, it.byteWidth);
     const right: AmlBuffer | null = left == null ? null : toBuffer(b, it.byteWidth);
     if (left == null || right == null) return it.fail(conversionError);
-    if (!(amlCanAllocate(<u64>left.data.length + <u64>right.data.length + OBJECT_BYTES * 2) || it.refuse("Concatenate of a " + left.data.length.toString() + "-byte and a " + right.data.length.toString() + "-byte Buffer", <u64>left.data.length + <u64>right.data.length + OBJECT_BYTES * 2))) return null;
+    if (!it.allows(<u64>left.data.length + <u64>right.data.length + OBJECT_BYTES * 2, "Concatenate of a {}-byte and a {}-byte Buffer", <u64>left.data.length, <u64>right.data.length)) return null;
     result = new AmlBuffer(joinBytes(left.data, left.data.length, right.data, right.data.length, 0));
   }
   store(it, t!, result);
@@ -292,7 +290,7 @@ export function executeConcatRes(it: Interpreter): AmlObject | null {
   const left = (a as AmlBuffer).data, right = (b as AmlBuffer).data;
   const leftLength = left.length >= 2 ? left.length - 2 : left.length; // drop the end tag
   const rightLength = right.length >= 2 ? right.length - 2 : right.length;
-  if (!(amlCanAllocate(<u64>leftLength + <u64>rightLength + 2 + OBJECT_BYTES * 2) || it.refuse("ConcatenateResTemplate of " + (leftLength + rightLength).toString() + " bytes", <u64>leftLength + <u64>rightLength + 2 + OBJECT_BYTES * 2))) return null;
+  if (!it.allows(<u64>leftLength + <u64>rightLength + 2 + OBJECT_BYTES * 2, "ConcatenateResTemplate of {} bytes", <u64>leftLength + <u64>rightLength)) return null;
   const data = joinBytes(left, leftLength, right, rightLength, 2);
   data[leftLength + rightLength] = 0x79; // end tag, checksum 0
   const result = new AmlBuffer(data);
@@ -311,13 +309,13 @@ export function executeMid(it: Interpreter): AmlObject | null {
     const s = (source as AmlString).value;
     const from = <i32>min(index, <u64>s.length);
     const to = from + <i32>min(length, <u64>(s.length - from)); // no wrap-around: length may be 2^64 - 1
-    if (!(amlCanAllocate(<u64>(to - from) * 2 + OBJECT_BYTES * 2) || it.refuse("Mid of " + (to - from).toString() + " characters", <u64>(to - from) * 2 + OBJECT_BYTES * 2))) return null;
+    if (!it.allows(<u64>(to - from) * 2 + OBJECT_BYTES * 2, "Mid of {} characters", <u64>(to - from))) return null;
     result = new AmlString(s.substring(from, to));
   } else if (source instanceof AmlBuffer) {
     const d = (source as AmlBuffer).data;
     const from = <i32>min(index, <u64>d.length);
     const to = from + <i32>min(length, <u64>(d.length - from));
-    if (!(amlCanAllocate(<u64>(to - from) + OBJECT_BYTES * 2) || it.refuse("Mid of " + (to - from).toString() + " bytes", <u64>(to - from) + OBJECT_BYTES * 2))) return null;
+    if (!it.allows(<u64>(to - from) + OBJECT_BYTES * 2, "Mid of {} bytes", <u64>(to - from))) return null;
     result = new AmlBuffer(d.slice(from, to));
   } else {
     return it.fail("Mid needs a String or Buffer, got " + describe(source));
@@ -352,7 +350,7 @@ export function executeToString(it: Interpreter): AmlObject | null {
   const data = (value as AmlBuffer).data;
   let n = 0;
   while (n < data.length && <u64>n < length && unchecked(data[n]) != 0) n++;
-  if (!(amlCanAllocate(<u64>n * 4 + OBJECT_BYTES * 2) || it.refuse("ToString of " + n.toString() + " characters", <u64>n * 4 + OBJECT_BYTES * 2))) return null;
+  if (!it.allows(<u64>n * 4 + OBJECT_BYTES * 2, "ToString of {} characters", <u64>n)) return null;
   const s = new TextBuilder(n);
   for (let i = 0; i < n; i++) s.char(data[i]);
   const result = new AmlString(s.toString());

@@ -1,10 +1,10 @@
 // _OSI: the one native method, answered from the strings ACPICA supports
-// by default. Owns: that list. May call: decode.ts (logical). Never: touches
+// by default. Owns: that list. May call: evaluate.ts (logical). Never: touches
 // the namespace; fails any way but Interpreter.fail.
 
 import { AmlObject, AmlString, describe } from "./objects";
-import { Interpreter } from "./interpreter";
-import { logical } from "./decode";
+import { Interpreter } from "./machine";
+import { logical } from "./evaluate";
 
 /** The supported _OSI strings: what ACPICA answers true for by default. */
 const OSI_STRINGS: string[] = [

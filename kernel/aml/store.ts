@@ -2,22 +2,22 @@
 // SuperName/Target operands, storing to Locals, Args, named objects (with
 // implicit conversion to the target's type), references and Debug; Store and
 // CopyObject; RefOf's targets and names given as operands. Owns: which
-// conversion a store applies (ACPI 6.5 §19.3.5). May call: decode.ts,
-// fields.ts (field reads and writes), objects. Never: stores an object
+// conversion a store applies (ACPI 6.5 §19.3.5). May call: evaluate.ts,
+// decode.ts, the machine, fields.ts (field reads and writes), objects. Never: stores an object
 // without copying it; fails any way but Interpreter.fail.
 
 import {
-  TARGET_ARG, TARGET_DEBUG, TARGET_LOCAL, TARGET_NODE, TARGET_NONE, TARGET_REF, TARGET_VALUE,
-} from "./constants";
+  Interpreter, TARGET_ARG, TARGET_DEBUG, TARGET_LOCAL, TARGET_NODE, TARGET_NONE, TARGET_REF, TARGET_VALUE, Target,
+} from "./machine";
 import {
   AmlBuffer, AmlBufferField, AmlField, AmlInteger, AmlObject, AmlPackage, AmlReference, AmlString, ObjectType,
   RefKind, conversionError, copyValue, describe, toBuffer, toInteger, toStringImplicit, typeName,
 } from "./objects";
 import { NamePath, segmentKey } from "./names";
-import { NamespaceNode } from "./namespace";
+import { NamespaceNode, resolveAlias } from "./namespace";
 import * as op from "./opcodes";
-import { AmlAlias, Interpreter, Target } from "./interpreter";
-import { dereference, evaluateOperand, isNameStart, peekByte, readNameString, readNameStringInto } from "./decode";
+import { isNameStart, peekByte, readNameString, readNameStringInto } from "./decode";
+import { decodedValue, dereference, evaluateOperand } from "./evaluate";
 import { readBufferField, readField, writeBufferField, writeField } from "./fields";
 
 /** A value copy for a store; fails by name when it does not fit the budget. */
@@ -27,7 +27,7 @@ export function copyForStore(it: Interpreter, value: AmlObject | null): AmlObjec
   return copy;
 }
 
-/** A named object's value as an operand: fields are read, data returned. */
+/** A named object's value as an operand: fields are read, data returned (a deferred Package decoded). */
 export function readNodeValue(it: Interpreter, node: NamespaceNode, topLevel: bool): AmlObject | null {
   const obj = node.object;
   if (obj instanceof AmlField) return readField(it, (obj as AmlField), node);
@@ -39,7 +39,7 @@ export function readNodeValue(it: Interpreter, node: NamespaceNode, topLevel: bo
       t == ObjectType.Event || t == ObjectType.Region)) {
     return it.fail(node.path() + " is a " + typeName(t) + ", not a value");
   }
-  return obj;
+  return decodedValue(it, obj);
 }
 
 /** Decodes a Target: NullName, a SuperName, or a Type6 reference expression.
@@ -66,11 +66,8 @@ export function readTarget(it: Interpreter, allowNull: bool, allowValue: bool = 
     if (it.failed) return null;
     const node = it.ns.lookup(path, it.frame.scope);
     if (node == null) { it.fail("undefined name " + path.toString() + " (from " + it.frame.scope.path() + ")"); return null; }
-    let n = node;
-    const aliased = node.object;
-    if (aliased instanceof AmlAlias) n = (aliased as AmlAlias).target;
     t.kind = TARGET_NODE;
-    t.node = n;
+    t.node = resolveAlias(node);
     return t;
   }
   // RefOf, DerefOf, Index or a method call yielding a reference.
@@ -232,8 +229,7 @@ export function namedObjectTarget(it: Interpreter, what: string): NamespaceNode 
     if (it.failed) return null;
     const node = it.ns.lookup(path, it.frame.scope);
     if (node == null) { it.fail("undefined name " + path.toString() + " (from " + it.frame.scope.path() + ")"); return null; }
-    const aliased = node.object;
-    return aliased instanceof AmlAlias ? (aliased as AmlAlias).target : node;
+    return resolveAlias(node);
   }
   const t = readTarget(it, false);
   if (it.failed) return null;

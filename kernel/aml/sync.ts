@@ -2,13 +2,13 @@
 // ordering, all released when an evaluation ends), Signal/Reset/Wait on
 // Events (never blocks: one CPU, no other AML thread), and Notify's queue.
 // Owns: Interpreter.heldMutexes and Interpreter.notifies. May call:
-// decode.ts, store.ts. Never: sleeps; fails any way but Interpreter.fail.
+// evaluate.ts, decode.ts, the machine, store.ts. Never: sleeps; fails any way but Interpreter.fail.
 
 import { AmlEvent, AmlInteger, AmlMutex, AmlObject, ObjectType, typeName } from "./objects";
 import * as op from "./opcodes";
-import { opcodeName } from "./optable";
-import { Interpreter, PendingNotify } from "./interpreter";
-import { evaluateInteger, readInt } from "./decode";
+import { Interpreter, PendingNotify } from "./machine";
+import { readInt } from "./decode";
+import { evaluateInteger } from "./evaluate";
 import { namedObjectTarget } from "./store";
 
 export function executeNotify(it: Interpreter): AmlObject | null {
@@ -71,10 +71,10 @@ export function executeRelease(it: Interpreter): AmlObject | null {
 }
 
 export function executeEvent(it: Interpreter, code: i32): AmlObject | null {
-  const node = namedObjectTarget(it, opcodeName(code));
+  const node = namedObjectTarget(it, it.ops.name(code));
   if (it.failed) return null;
   const e = node!.object;
-  if (!(e instanceof AmlEvent)) return it.fail(opcodeName(code) + " target " + node!.path() + " is not an Event");
+  if (!(e instanceof AmlEvent)) return it.fail(it.ops.name(code) + " target " + node!.path() + " is not an Event");
   if (code == op.SIGNAL_OP) (e as AmlEvent).signals++;
   else (e as AmlEvent).signals = 0;
   return null;

@@ -141,7 +141,7 @@ function tryDevice(node: NamespaceNode): VmGenIdDevice | null {
   }
   const addr = evaluateChild(node, "ADDR", problem);
   log("vmgenid", node.path() + ".ADDR = " +
-    (jsonLengthBound(addr, ADDR_LOG_LIMIT) > ADDR_LOG_LIMIT ? "(a " + typeName(addr!.type) + " too large to print)" : objectJson(addr)));
+    (jsonLengthBound(amlInterpreter(), addr, ADDR_LOG_LIMIT) > ADDR_LOG_LIMIT ? "(a " + typeName(addr!.type) + " too large to print)" : objectJson(amlInterpreter(), addr)));
   const address = validateAddress(addr, problem);
   if (address == 0) {
     log("vmgenid", node.path() + " (" + matched + "): " + problem.join("; ") + "; running without vmgenid");
