@@ -75,7 +75,6 @@ export interface HostKernelExports extends Record<string, unknown> {
   blake2sBytes(bytes: number): number;
   // kernel/host/crng.ts
   crngSeedForTest(seed: number): bigint;
-  crngKeyHex(): number;
   crngDrawHex(n: number): number;
   // kernel/host/vmgenid.ts
   vmgenidMemoryInit(magic: number, mbi: number): void;
