@@ -97,7 +97,8 @@ const otherBuilds = new Map<string, WebAssembly.Module>();
 
 /**
  * The host build on `machine`; `wasm` names another build of the same entry
- * (the fuzzer's, build/fuzz/kernel.wasm: the kernel's minimal runtime).
+ * (build/host-kernel-runtime/kernel.wasm: the kernel's minimal runtime and
+ * heap, for the fuzzer and the arena's tests).
  */
 export function hostKernel(machine = new SimMachine(), wasm?: string): { machine: SimMachine; kernel: HostKernel } {
   let module: WebAssembly.Module;
