@@ -117,6 +117,16 @@ $(BUILD)/host/kernel.wasm: $(KERNEL_SOURCES) asconfig.json | npm-deps
 	@mkdir -p $(BUILD)/host
 	npx asc kernel/host/index.ts --target host --bindings raw
 
+# The host entry again, with the kernel's runtime (minimal: no automatic
+# collection; __alloc routed to the boot arena) and heap size instead of the
+# host build's incremental runtime: what exhausts the kernel's heap fails
+# here too. The AML fuzzer runs it (tools/aml/fuzz.ts, `make fuzz`), and so
+# do the unit tests of the arena and of deferred Packages.
+HOST_KERNEL_RUNTIME := $(BUILD)/host-kernel-runtime/kernel.wasm
+$(HOST_KERNEL_RUNTIME): $(KERNEL_SOURCES) asconfig.json | npm-deps
+	@mkdir -p $(@D)
+	npx asc kernel/host/index.ts --target host-kernel-runtime
+
 # One data segment instead of asc's ~1,400: see tools/build/merge-data-segments.ts.
 # Merging renumbers segments, so code that names them must not exist.
 $(BUILD)/kernel.merged.wasm: $(BUILD)/kernel.wasm $(BUILD)/tools/merge-data-segments.mjs $(BUILD)/.system-deps
@@ -241,10 +251,10 @@ VITEST := npx vitest run --reporter=default --reporter=json --outputFile.json=$(
 # suite, naming `make qemu10`; vitest run by hand takes the legs there are.
 QEMU_LEGS := 7.2,10.0
 
-test: build aml-cases typecheck $(BUILD)/fuzz/kernel.wasm libvirt-deps peer-linux qemu10
+test: build aml-cases typecheck $(HOST_KERNEL_RUNTIME) libvirt-deps peer-linux qemu10
 	CLONESAFE_QEMU_LEGS=$(QEMU_LEGS) $(VITEST)
 
-test-unit: build aml-cases $(BUILD)/fuzz/kernel.wasm
+test-unit: build aml-cases $(HOST_KERNEL_RUNTIME)
 	$(VITEST) --project unit
 
 test-integration: build libvirt-deps peer-linux qemu10
@@ -350,14 +360,12 @@ $(BUILD)/tools/fuzz.mjs: $(TOOLS_SOURCES) | npm-deps
 	npx esbuild tools/aml/fuzz-main.ts --bundle --platform=node --format=esm --target=node20 \
 	  --outfile=$@ --log-level=warning
 
-# The kernel's own runtime (minimal: no automatic collection) and heap size,
-# so what exhausts the kernel's heap crashes the fuzzer too (tools/aml/fuzz.ts).
-$(BUILD)/fuzz/kernel.wasm: $(KERNEL_SOURCES) asconfig.json | npm-deps
-	@mkdir -p $(BUILD)/fuzz
-	npx asc kernel/host/index.ts --target fuzz
-
+# Against the host entry with the kernel's runtime and heap size
+# ($(HOST_KERNEL_RUNTIME), above), so what exhausts the kernel's heap crashes
+# the fuzzer too (tools/aml/fuzz.ts); crashing and hanging inputs go to
+# $(BUILD)/fuzz/.
 .PHONY: fuzz
-fuzz: build $(BUILD)/fuzz/kernel.wasm $(BUILD)/tools/fuzz.mjs
+fuzz: build $(HOST_KERNEL_RUNTIME) $(BUILD)/tools/fuzz.mjs
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(NODE) $(BUILD)/tools/fuzz.mjs
 
 # The kernel's ChaCha20 through the kernel's own pipeline (asc → wasm2c →

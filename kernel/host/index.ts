@@ -17,6 +17,6 @@ export { eventsCreate, eventsCreateMemoryGpe, eventsSci, eventsTakePowerButton, 
 export {
   blake2sHex, blake2sU64Hex, blake2sEdgesHex, chacha20BlockHex, chacha20XorHex, chacha20Blocks, blake2sBytes,
 } from "./crypto";
-export { crngSeedForTest, crngKeyHex, crngDrawHex } from "./crng";
+export { crngSeedForTest, crngDrawHex } from "./crng";
 export { vmgenidMemoryInit, vmgenidProbe, vmgenidEisaText } from "./vmgenid";
 export { resourcesJson } from "./resources";

@@ -10,6 +10,12 @@ import { setHostKernelPath } from "../../tools/sim/host-kernel.js";
 export const REPO = resolve(import.meta.dirname, "../..");
 /** test/fixtures: every test reads its fixtures from here (tools/fixtures.ts). */
 export const FIXTURES = fixturesRoot(REPO);
+/**
+ * The host entry compiled with the kernel's runtime and heap settings (asc
+ * target host-kernel-runtime: minimal runtime, __alloc routed to the boot
+ * arena, 16 MiB heap), for hostKernel(…, wasm) and fuzzKernel().
+ */
+export const HOST_KERNEL_RUNTIME_WASM = resolve(REPO, "build/host-kernel-runtime/kernel.wasm");
 // CLONESAFE_HOST_WASM lets a parallel build use its own output file.
 setHostKernelPath(process.env.CLONESAFE_HOST_WASM ?? resolve(REPO, "build/host/kernel.wasm"));
 

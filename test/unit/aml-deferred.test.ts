@@ -1,19 +1,16 @@
 // Deferred Packages (kernel/aml/objects.ts AmlPackage, define.ts): a
 // Package that a Name() defines at load is decoded the first time its
-// elements are asked for, as ACPICA defers it. Run on the build with the
-// kernel's runtime (build/fuzz/kernel.wasm). What must hold: the values are
+// elements are asked for, as ACPICA defers it. Run on the host entry built
+// with the kernel's runtime (build/host-kernel-runtime/kernel.wasm). What must hold: the values are
 // the same as if decoded at load (names defined later included); the decode
 // happens in the middle of an evaluation without disturbing it; a store into
 // the decoded Package stays; a Package that cannot be decoded loads, then
 // fails the evaluation that asks for it with a named error, and the kernel
 // goes on.
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fuzzKernel, runTable } from "../../tools/aml/fuzz.js";
 import { aml, buildTable, concat } from "../../tools/aml/table.js";
-import { REPO } from "../support/host.js";
-
-const FUZZ_WASM = resolve(REPO, "build/fuzz/kernel.wasm");
+import { HOST_KERNEL_RUNTIME_WASM } from "../support/host.js";
 
 const ONE = Uint8Array.of(0x01);
 /** DerefOf (Index (<pkg>, <n>)) */
@@ -29,7 +26,7 @@ function table(...terms: Uint8Array[]): Uint8Array {
 
 describe("deferred Packages", () => {
   it("decode at first use to what a load-time decode gives, mid-evaluation, and keep stores", () => {
-    const k = fuzzKernel(FUZZ_WASM);
+    const k = fuzzKernel(HOST_KERNEL_RUNTIME_WASM);
     const t = table(
       // PKG names LATE before LATE exists; its third element is a Package of its own.
       aml.name("PKG", aml.package([aml.integer(1), aml.nameString("LATE"), aml.package([aml.integer(2), aml.integer(3)]), aml.string("s")])),
@@ -57,7 +54,7 @@ describe("deferred Packages", () => {
   });
 
   it("a Package that cannot be decoded loads, fails the evaluation that asks with a named error, and the rest goes on", () => {
-    const k = fuzzKernel(FUZZ_WASM);
+    const k = fuzzKernel(HOST_KERNEL_RUNTIME_WASM);
     // Package (2) { One, <0x03: no such opcode> }
     const bad = concat([0x12], [0x04, 0x02, 0x01, 0x03]);
     const t = table(

@@ -1,20 +1,18 @@
 // Bounded fuzz run (fixed seed, so a failure reproduces): mutated fixture
 // tables and random method bodies must never trap or abort the interpreter,
-// on the fuzz build (build/fuzz/kernel.wasm: the kernel's minimal runtime
-// and 16 MiB heap, so exhausting the heap is a crash here as in the kernel).
+// on the host entry built with the kernel's runtime settings
+// (build/host-kernel-runtime/kernel.wasm: the minimal runtime and 16 MiB
+// heap, so exhausting the heap is a crash here as in the kernel).
 // `make fuzz` runs the same engine for as long as you like.
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodedOpcodes, fuzzAml, fuzzKernel, loadFixtureTables, methodTable, runTable } from "../../tools/aml/fuzz.js";
-import { FIXTURES, REPO } from "../support/host.js";
-
-const FUZZ_WASM = resolve(REPO, "build/fuzz/kernel.wasm");
+import { FIXTURES, HOST_KERNEL_RUNTIME_WASM, REPO } from "../support/host.js";
 
 describe("AML fuzzing", () => {
   it("survives 4000 mutated tables and random method bodies with errors, never a trap", () => {
     const fixtures = loadFixtureTables(FIXTURES);
     expect(fixtures.length).toBeGreaterThanOrEqual(10);
-    const stats = fuzzAml({ seed: 0xc10e5afe, fixtures, maxCases: 4000, wasm: FUZZ_WASM });
+    const stats = fuzzAml({ seed: 0xc10e5afe, fixtures, maxCases: 4000, wasm: HOST_KERNEL_RUNTIME_WASM });
     console.log(`aml fuzz: ${stats.cases} cases, ${stats.loadErrors} load errors, ` +
       `${stats.evaluations} evaluations, ${stats.evalErrors} evaluation errors, ${stats.crashes.length} crashes`);
     expect(stats.crashes.map((c) => `case ${c.caseNumber}: ${c.error}`)).toEqual([]);
@@ -32,7 +30,7 @@ describe("AML fuzzing", () => {
   });
 
   it("bounds runaway loops and recursion with errors that name the cause", () => {
-    const k = fuzzKernel(FUZZ_WASM);
+    const k = fuzzKernel(HOST_KERNEL_RUNTIME_WASM);
     // Method(FUZZ) { Local0 = One; While (Local0) {} }: allocates nothing per iteration, so the While cap ends it
     const loop = runTable(k, methodTable(new Uint8Array([0x70, 0x01, 0x60, 0xa2, 0x02, 0x60])), 1);
     expect(loop.outcomes[0].error).toMatch(/^While loop ran 65536 iterations without ending \(runaway loop\) \(opcode 0xa2 While at SSDT FUZZER offset 0x31\)$/);

@@ -1,20 +1,19 @@
-// The boot arena (kernel/mm/arena.ts) on the build with the kernel's runtime
-// (build/fuzz/kernel.wasm: minimal runtime, __alloc routed to the arena).
+// The boot arena (kernel/mm/arena.ts) on the host entry built with the
+// kernel's runtime (build/host-kernel-runtime/kernel.wasm: minimal runtime,
+// __alloc routed to the arena).
 // Carved blocks must be ordinary TLSF blocks: once the collector has freed
 // boot's garbage among them, and TLSF has merged and reused those holes
 // through many more events, every evaluation must still give what the host
 // build (incremental runtime, no arena) gives, and the heap must stop
 // growing. A header written wrong would show as a trap, a wrong answer or a
 // heap that grows every round.
-import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fuzzKernel } from "../../tools/aml/fuzz.js";
 import { qemuAmlFiles } from "../../tools/fixtures.js";
 import { uint8ArrayId, type HostKernel } from "../../tools/sim/host-kernel.js";
 import { readFileSync } from "node:fs";
-import { FIXTURES, REPO } from "../support/host.js";
+import { FIXTURES, HOST_KERNEL_RUNTIME_WASM } from "../support/host.js";
 
-const FUZZ_WASM = resolve(REPO, "build/fuzz/kernel.wasm");
 const CONFIGS = ["pc", "q35", "pc-smp2-hotplug"];
 
 function tables(config: string): Uint8Array[] {
@@ -53,7 +52,7 @@ function stat(k: HostKernel, key: string): number {
 
 describe("boot arena", () => {
   it("carves boot's allocations, closes at the first collection, and TLSF reuses what it freed", () => {
-    const k = fuzzKernel(FUZZ_WASM);
+    const k = fuzzKernel(HOST_KERNEL_RUNTIME_WASM);
     k.registerAmlCommand();
     // Boot-like: one configuration's tables loaded and every method evaluated with the arena
     // open and nothing collected (more than boot does: the heap would run out with three).

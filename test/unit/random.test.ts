@@ -1,8 +1,9 @@
 // The CRNG and the vmgenid driver on the host build: fast key erasure against
-// Node's ChaCha20, the every-draw check through the real boot path on a
+// Node's BLAKE2s and ChaCha20, from the draws alone (the kernel shows no
+// key, not even to the host build), the every-draw check through the real boot path on a
 // simulated QEMU pc, and discovery on every hypervisor's way of writing the
 // device.
-import { createCipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { buildCases } from "../../tools/aml/build-cases.js";
@@ -22,6 +23,22 @@ function keystream(keyHex: string, counter: number, length: number): string {
   return createCipheriv("chacha20", Buffer.from(keyHex, "hex"), iv).update(Buffer.alloc(length)).toString("hex");
 }
 
+/**
+ * The key of a fresh CRNG after crngSeedForTest(seed): the pool's digest
+ * folded into the all-zero key, BLAKE2s-256(BLAKE2s-256(seed) || 0^32)
+ * (reseed(), kernel/random/crng.ts).
+ */
+function seededKey(seed: Buffer): string {
+  const pool = createHash("blake2s256").update(seed).digest();
+  return createHash("blake2s256").update(pool).update(Buffer.alloc(32)).digest("hex");
+}
+
+function seededCrng(seed: Buffer): K {
+  const k = hostKernel(new SimMachine()).kernel;
+  k.crngSeedForTest(k.__newArray(uint8ArrayId(k), seed));
+  return k;
+}
+
 describe("CRNG", () => {
   it("serves nothing before its first seeding", () => {
     const k = hostKernel(new SimMachine()).kernel;
@@ -29,20 +46,33 @@ describe("CRNG", () => {
   });
 
   it("erases the key with each request's first block before any output leaves", () => {
-    const k = hostKernel(new SimMachine()).kernel;
-    k.crngSeedForTest(k.__newArray(uint8ArrayId(k), randomBytes(32)));
-    const k0 = k.__getString(k.crngKeyHex());
+    const seed = randomBytes(32);
+    const k = seededCrng(seed);
     const out = k.__getString(k.crngDrawHex(100));
-    const k1 = k.__getString(k.crngKeyHex());
+    const next = k.__getString(k.crngDrawHex(16));
+    const k0 = seededKey(seed);
     const stream = keystream(k0, 0, 192);
     // Block 0: the next key, then the first 32 output bytes; blocks 1.. the rest.
-    expect(k1).toBe(stream.slice(0, 64));
     expect(out).toBe(stream.slice(64, 128) + stream.slice(128, 128 + 136));
+    const k1 = stream.slice(0, 64);
     expect(out.includes(k1)).toBe(false);
     expect(k1).not.toBe(k0);
-    // The next request runs on the new key only.
-    const next = k.__getString(k.crngDrawHex(16));
+    // The next request runs on the new key only: not on k0 again, not on a
+    // key taken from what the first request put out.
     expect(next).toBe(keystream(k1, 0, 64).slice(64, 96));
+    expect(stream.includes(next)).toBe(false);
+  });
+
+  it("moves the key on with every request, whatever the seeding (no model of the reseed)", () => {
+    const seed = randomBytes(32);
+    const a = seededCrng(seed);
+    const b = seededCrng(seed);
+    const long = a.__getString(a.crngDrawHex(32));
+    const first = b.__getString(b.crngDrawHex(16));
+    const second = b.__getString(b.crngDrawHex(16));
+    expect(first).toBe(long.slice(0, 32)); // identical seeding: the same key, the same keystream
+    expect(second).not.toBe(first); // a key left in place would give the same bytes again
+    expect(second).not.toBe(long.slice(32, 64)); // nor are the rest of a request's bytes kept for the next
   });
 });
 

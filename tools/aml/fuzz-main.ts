@@ -1,6 +1,7 @@
 // `make fuzz`: the AML fuzzer for as long as FUZZ_SECONDS (default 3600)
-// allows, in rounds with fresh random seeds, against build/fuzz/kernel.wasm
-// (the kernel's runtime and heap size: tools/aml/fuzz.ts). Crashing and
+// allows, in rounds with fresh random seeds, against
+// build/host-kernel-runtime/kernel.wasm (the host entry with the kernel's
+// runtime and heap size: tools/aml/fuzz.ts). Crashing and
 // hanging inputs are written to build/fuzz/crash-<seed>-<case>.dat and
 // hang-<seed>-<case>.dat with the seed that reproduces them. The last line
 // reports cases, crashes and hangs; the status is 1 when there was either.
@@ -15,7 +16,7 @@ import { setHostKernelPath } from "../sim/host-kernel.js";
 const build = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 setHostKernelPath(resolve(build, "host/kernel.wasm"));
 process.env.CLONESAFE_REPO ??= resolve(build, "..");
-const wasm = resolve(build, "fuzz/kernel.wasm");
+const wasm = resolve(build, "host-kernel-runtime/kernel.wasm");
 const seconds = Number(process.env.FUZZ_SECONDS ?? 3600);
 const fixtures = loadFixtureTables(fixturesRoot(resolve(build, "..")));
 const deadline = Date.now() + seconds * 1000;
@@ -36,5 +37,5 @@ while (Date.now() < deadline) {
   for (const c of stats.hangs) { hangs++; save("hang", seed, c); }
   console.log(`fuzz: seed 0x${seed.toString(16)}: ${stats.cases} cases, ${stats.crashes.length} crashes, ${stats.hangs.length} hangs; ${total} cases so far`);
 }
-console.log(`fuzz: ${total} cases in ${seconds} s, ${crashes} crashes, ${hangs} hangs (build/fuzz/kernel.wasm: minimal runtime, 16 MiB heap)`);
+console.log(`fuzz: ${total} cases in ${seconds} s, ${crashes} crashes, ${hangs} hangs (build/host-kernel-runtime/kernel.wasm: minimal runtime, 16 MiB heap)`);
 process.exit(crashes === 0 && hangs === 0 ? 0 : 1);

@@ -5,8 +5,8 @@
 // Used by test/unit/aml-fuzz.test.ts (fixed seed, bounded case count) and by
 // `make fuzz` (time-bounded, random seed, crashing and hanging inputs saved
 // to disk). With `wasm` it runs another build of the same entry: `make fuzz`
-// uses build/fuzz/kernel.wasm, compiled with the kernel's minimal runtime
-// (no automatic collection: garbage is collected after each evaluation, as
+// and the unit test use build/host-kernel-runtime/kernel.wasm, the host
+// entry compiled with the kernel's minimal runtime (no automatic collection: garbage is collected after each evaluation, as
 // the kernel's idle loop collects after each command) and its 16 MiB
 // maximum memory, so exhausting the heap is a crash here as it is in the
 // kernel. Random bodies draw from every opcode kernel/aml/opcodes.ts
@@ -157,7 +157,7 @@ export function runTable(k: Kernel, table: Uint8Array, maxEvals: number): CaseRe
   return { loadError, outcomes };
 }
 
-/** A fresh instance of the host build, or of the build at `wasm` (the fuzz build). */
+/** A fresh instance of the host build, or of the build at `wasm` (build/host-kernel-runtime/kernel.wasm). */
 export function fuzzKernel(wasm?: string): Kernel {
   return hostKernel(undefined, wasm).kernel as unknown as Kernel;
 }

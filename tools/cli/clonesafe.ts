@@ -10,11 +10,13 @@
 //   and how every failure ends: one `error: …` line on stderr (then, for a
 //   QEMU that failed, its command line and last lines), status 1; a wrong
 //   command line adds a hint to `<command> --help` and exits 2; Ctrl-C 130.
-// May call: the QEMU argument builder, the AML CLI, the snapshot/clone, libvirt and compare commands.
+// May call: the QEMU argument builder, the QEMU process starter (tools/qemu/
+//   process.ts: the spawn, QEMU's stderr and how its failure is worded), the
+//   AML CLI, the snapshot/clone, libvirt and compare commands.
 // Never: removes a QMP socket another instance is listening on, reports a
 //   QEMU that failed as a kernel exit, or prints usage for a runtime failure.
 
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, resolve } from "node:path";
@@ -22,7 +24,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { formatCommandLine, incomingFromFile, qemuArgs, RUN_MACHINE_TYPES, type MachineType } from "../qemu/args.js";
 import { describeQemuStatus } from "../qemu/exit-status.js";
-import { qemuErrorLines } from "../qemu/launcher.js";
+import { qemuFailed, qemuSaid, spawnQemu } from "../qemu/process.js";
 import { defaultQemu } from "../qemu/versions.js";
 import { runAml } from "../aml/cli.js";
 import { setHostKernelPath } from "../sim/host-kernel.js";
@@ -133,18 +135,11 @@ async function run(argv: string[]): Promise<number> {
   // stderr as they happen) and is watched, so a QEMU that fails is told apart
   // from a kernel that exits: a failure leaves QEMU error lines after the
   // last serial output (a kernel's `exit 0` leaves none).
-  const child = spawn(qemu.binary, args, { stdio: ["inherit", "pipe", "pipe"] });
-  let stderr = "";
-  let stderrSinceOutput = "";
+  const running = spawnQemu(qemu.binary, args, { stdin: "inherit", stdout: "pipe", stderrLimit: 8000, echoStderr: process.stderr });
+  const child = running.child;
   child.stdout!.on("data", (d: Buffer) => {
     process.stdout.write(d);
-    stderrSinceOutput = "";
-  });
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (d: string) => {
-    process.stderr.write(d);
-    stderr = (stderr + d).slice(-8000);
-    stderrSinceOutput = (stderrSinceOutput + d).slice(-8000);
+    running.markStderr();
   });
   // Ctrl-C at a terminal reaches QEMU too (same process group); a SIGINT sent
   // to this process alone is passed on. Either way the CLI waits for QEMU.
@@ -168,17 +163,14 @@ async function run(argv: string[]): Promise<number> {
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   if ((await socketState(qmpSocket)) === "stale") rmSync(qmpSocket, { force: true }); // ours; QEMU does not always remove it
-  const qemuSaid = qemuErrorLines(stderrSinceOutput);
-  const terminated = /terminating on signal (\d+)/.exec(stderr);
+  const said = qemuSaid(running.stderrSinceMark());
+  const terminated = /terminating on signal (\d+)/.exec(running.stderr);
   if (interrupted || terminated) {
     const n = interrupted === "SIGTERM" ? 15 : interrupted === "SIGINT" ? 2 : Number(terminated![1]);
     process.stderr.write(`clonesafe: ${n === 2 ? "interrupted (Ctrl-C)" : `stopped by signal ${n}`}; QEMU stopped\n`);
     return 128 + n;
   }
-  if (code !== 0 && qemuSaid.length > 0) {
-    const how = code !== null ? `status ${code}` : `signal ${signal ?? "?"}`;
-    throw new Error(`QEMU failed (${how}): "${qemuSaid.join("; ")}"\ncommand: ${formatCommandLine(qemu.binary, args)}`);
-  }
+  if (code !== 0 && said !== "") throw new Error(`${qemuFailed({ code, signal }, said)}\ncommand: ${running.commandLine}`);
   process.stderr.write(`clonesafe: ${describeQemuStatus(code, signal)}\n`);
   if (code !== null && (code & 1) === 1 && code >> 1 === 0) return 0; // `exit 0`
   return code ?? 1;

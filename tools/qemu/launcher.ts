@@ -6,20 +6,23 @@
 // A QEMU that fails to start is reported with its own message first
 // (startFailure), never as a bare QMP or socket error. Which QEMU runs is the
 // caller's `qemu` (a binary and its qemu-img, tools/qemu/versions.ts),
-// defaulting to the system's or CLONESAFE_QEMU's.
+// defaulting to the system's or CLONESAFE_QEMU's. The spawn, the stderr
+// kept and the wording of a failure's status are process.ts's, shared with
+// the CLI's `run`.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import type { Socket } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { formatCommandLine, qemuArgs, type QemuOptions } from "./args.js";
+import { qemuArgs, type QemuOptions } from "./args.js";
 import { describeQemuStatus } from "./exit-status.js";
+import { qemuFailed, qemuSaid, spawnQemu, type ExitInfo, type QemuProcess } from "./process.js";
 import { QmpClient } from "../qmp/client.js";
 import { connectUnix, SerialConsole, SerialFailure, type SerialMatch } from "./serial.js";
 import { defaultQemu, type QemuBinaries } from "./versions.js";
 
-export type { SerialMatch };
+export type { ExitInfo, SerialMatch };
 
 export interface LaunchOptions extends Omit<QemuOptions, "serial" | "qmpSocket"> {
   /** Directory for the serial and QMP sockets (a fresh temporary one per instance). */
@@ -34,38 +37,24 @@ export interface LaunchOptions extends Omit<QemuOptions, "serial" | "qmpSocket">
   qemu?: QemuBinaries;
 }
 
-export interface ExitInfo { code: number | null; signal: string | null }
-
 const live = new Set<QemuInstance>();
 const KILL_GRACE_MS = 3000;
 /** How long a QEMU that failed to start gets to exit on its own and finish its message. */
 const START_FAILURE_GRACE_MS = 2000;
-
-/**
- * QEMU's own error lines in `stderr`: those with its program-name prefix
- * (error_report), prefix removed, without warnings and "terminating on
- * signal" (lines from its children, such as exec:cat's shell, do not count).
- */
-export function qemuErrorLines(stderr: string): string[] {
-  return stderr.split("\n")
-    .map((l) => l.trim())
-    .filter((l) => /^qemu-system-[\w-]+: /.test(l))
-    .map((l) => l.replace(/^qemu-system-[\w-]+: /, ""))
-    .filter((l) => !/^warning:|terminating on signal/i.test(l));
-}
+/** How much of a QEMU's stderr an instance keeps (for its failure messages). */
+const STDERR_LIMIT = 4000;
 
 export class QemuInstance extends SerialConsole {
   readonly exited: Promise<ExitInfo>;
   exitInfo: ExitInfo | null = null;
   qmp: QmpClient | null = null;
-  private stderr = "";
+  readonly child: ChildProcess;
+  readonly commandLine: string;
 
-  constructor(
-    readonly child: ChildProcess,
-    readonly commandLine: string,
-    readonly workDir: string,
-  ) {
+  constructor(private readonly qemu: QemuProcess, readonly workDir: string) {
     super();
+    const child = this.child = qemu.child;
+    this.commandLine = qemu.commandLine;
     live.add(this);
     this.exited = new Promise((resolve) => {
       child.once("exit", (code, signal) => {
@@ -75,9 +64,9 @@ export class QemuInstance extends SerialConsole {
         resolve(this.exitInfo);
       });
     });
-    child.stderr?.setEncoding("utf8");
-    child.stderr?.on("data", (d: string) => { this.stderr = (this.stderr + d).slice(-4000); });
   }
+
+  private get stderr(): string { return this.qemu.stderr; }
 
   get serialSocketPath(): string { return join(this.workDir, "serial.sock"); }
   get qmpSocketPath(): string { return join(this.workDir, "qmp.sock"); }
@@ -86,13 +75,9 @@ export class QemuInstance extends SerialConsole {
     return this.exitInfo ? `QEMU exited (${describeQemuStatus(this.exitInfo.code, this.exitInfo.signal)})` : null;
   }
 
-  /**
-   * What QEMU itself said went wrong: its stderr lines that are not warnings
-   * or "terminating on signal", without the program-name prefix, joined with
-   * "; " (empty when it said nothing).
-   */
+  /** What QEMU itself said went wrong (qemuSaid, process.ts): empty when it said nothing. */
   qemuError(): string {
-    return qemuErrorLines(this.stderr).join("; ");
+    return qemuSaid(this.stderr);
   }
 
   /**
@@ -107,10 +92,7 @@ export class QemuInstance extends SerialConsole {
     await this.kill();
     const reason = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
     const said = this.qemuError();
-    if (exited && said) {
-      const how = exited.code !== null ? `status ${exited.code}` : `signal ${exited.signal ?? "?"}`;
-      return this.failure(`QEMU failed to start (${how}): "${said}"`);
-    }
+    if (exited && said) return this.failure(qemuFailed(exited, said, "QEMU failed to start"));
     return this.failure(`QEMU did not start: ${reason}${said ? ` (QEMU said: "${said}")` : ""}`);
   }
 
@@ -182,14 +164,10 @@ export async function launchQemu(o: LaunchOptions): Promise<QemuInstance> {
     serial: { kind: "socket", path: serialPath },
     qmpSocket: o.qmp === false ? undefined : qmpPath,
   });
-  const lifetime = String(o.lifetimeSec ?? 600);
   const binary = (o.qemu ?? defaultQemu()).binary;
-  const child = spawn("timeout", ["--signal=KILL", lifetime, binary, ...args], {
-    cwd: o.workDir,
-    detached: true, // own process group: kill() takes QEMU and its guard together
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const instance = new QemuInstance(child, formatCommandLine(binary, args), o.workDir);
+  // Its own process group: kill() takes QEMU and its guard together.
+  const qemu = spawnQemu(binary, args, { stdin: "ignore", stdout: "ignore", stderrLimit: STDERR_LIMIT, lifetimeSec: o.lifetimeSec ?? 600, cwd: o.workDir });
+  const instance = new QemuInstance(qemu, o.workDir);
   try {
     await waitForSocketFile(serialPath, instance, 15_000);
     instance.attachSerial(await connectToQemu(serialPath, instance), o.echo);

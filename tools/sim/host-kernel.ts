@@ -75,7 +75,6 @@ export interface HostKernelExports extends Record<string, unknown> {
   blake2sBytes(bytes: number): number;
   // kernel/host/crng.ts
   crngSeedForTest(seed: number): bigint;
-  crngKeyHex(): number;
   crngDrawHex(n: number): number;
   // kernel/host/vmgenid.ts
   vmgenidMemoryInit(magic: number, mbi: number): void;
@@ -98,7 +97,8 @@ const otherBuilds = new Map<string, WebAssembly.Module>();
 
 /**
  * The host build on `machine`; `wasm` names another build of the same entry
- * (the fuzzer's, build/fuzz/kernel.wasm: the kernel's minimal runtime).
+ * (build/host-kernel-runtime/kernel.wasm: the kernel's minimal runtime and
+ * heap, for the fuzzer and the arena's tests).
  */
 export function hostKernel(machine = new SimMachine(), wasm?: string): { machine: SimMachine; kernel: HostKernel } {
   let module: WebAssembly.Module;
