@@ -1,4 +1,4 @@
-// AML decoding: bytes, PkgLengths, names and opcodes read from the current
+// AML decoding: bytes, PkgLengths and names read from the current
 // code window (Interpreter.code/pc/limit). Nothing here evaluates a term:
 // evaluate.ts does, through the opcode table.
 // Owns: the decoding position. May call: the machine (state and fail),
@@ -109,10 +109,4 @@ export function readNameStringInto(it: Interpreter, path: NamePath): NamePath {
 @inline export function isNameStart(c: i32): bool {
   return c == op.ROOT_CHAR || c == op.PARENT_PREFIX || c == op.DUAL_NAME_PREFIX ||
     c == op.MULTI_NAME_PREFIX || isLeadNameChar(c);
-}
-
-export function readOpcode(it: Interpreter): i32 {
-  const b = readByte(it);
-  if (b == op.EXT_PREFIX) return 0x5b00 | readByte(it);
-  return b;
 }

@@ -11,7 +11,7 @@
 // reads past Interpreter.limit; fails any way but Interpreter.fail.
 
 import {
-  CONTROL_NONE, Interpreter, MAX_NESTING, SHAPE_BYTES, SHAPE_INTEGER, SHAPE_NAME, SHAPE_PKG, TERM_BYTES, opcodeSlot,
+  CONTROL_NONE, Interpreter, MAX_NESTING, SHAPE_BYTES, SHAPE_INTEGER, SHAPE_NAME, SHAPE_PKG, TERM_BYTES,
 } from "./machine";
 import { amlBudgetExceeded, amlBudgetProblem, amlWorkProblem, chargeAmlBytes, countAmlWork } from "./meter";
 import {
@@ -20,7 +20,7 @@ import {
 } from "./objects";
 import { NamespaceNode } from "./namespace";
 import * as op from "./opcodes";
-import { peekByte, readInt, readOpcode, readPkgEnd } from "./decode";
+import { peekByte, readByte, readInt, readPkgEnd } from "./decode";
 
 export function executeTermList(it: Interpreter, end: i32): void {
   const savedLimit = it.limit;
@@ -57,15 +57,20 @@ function dispatch(it: Interpreter, wantValue: bool): AmlObject | null {
   const savedStart = it.opStart, savedOpcode = it.opcode;
   it.opStart = start;
   const ops = it.ops;
-  let code = first;
+  let code = first, slot = first; // a one-byte opcode's slot is its code
   let shape = unchecked(ops.shapes[first]);
   if ((shape & SHAPE_NAME) == 0) {
-    code = readOpcode(it);
-    if (it.failed) return null;
-    shape = unchecked(ops.shapes[opcodeSlot(code)]); // code < 0x100 or 0x5Bxx: a slot
+    it.pc = start + 1;
+    if (first == op.EXT_PREFIX) {
+      const second = readByte(it);
+      if (it.failed) return null;
+      code = 0x5b00 | second;
+      slot = 0x100 | second;
+      shape = unchecked(ops.shapes[slot]);
+    }
   }
   it.opcode = code;
-  const handler = unchecked(ops.handlers[opcodeSlot(code)]);
+  const handler = unchecked(ops.handlers[slot]);
   if (handler == null) return it.fail("unknown opcode 0x" + (<u32>code).toString(16));
   let end = -1;
   if ((shape & SHAPE_PKG) != 0) {

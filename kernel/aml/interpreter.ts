@@ -49,8 +49,9 @@ export function loadDefinitionBlock(it: Interpreter, bytes: Uint8Array, signatur
 /**
  * Evaluates `node`: calls a method with `args`, or yields the object (a
  * field's current value). Leaves queued notifies in `it.notifies`. The
- * result is never a deferred Package: one is decoded while this is still
- * the evaluation, so a failure to decode it is the evaluation's error.
+ * result is never a deferred Package: readNodeValue decodes one (as for
+ * every operand) while this is still the evaluation, so a failure to decode
+ * it is the evaluation's error.
  */
 export function evaluateNode(it: Interpreter, node: NamespaceNode, args: Array<AmlObject | null>): AmlObject | null {
   // No meter reset: the budget and the work count belong to the event
@@ -76,7 +77,6 @@ export function evaluateNode(it: Interpreter, node: NamespaceNode, args: Array<A
   } else {
     result = readNodeValue(it, target, true);
   }
-  if (!it.failed) result = decodedValue(it, result);
   return it.failed ? null : result;
 }
 
