@@ -12,8 +12,13 @@ LD := ld
 OBJCOPY := objcopy
 NODE := node
 WASM2C_VERSION := 1.0.32
-APT_PACKAGES := qemu-system-x86 qemu-utils wabt acpica-tools libc6-dev
+APT_PACKAGES := qemu-system-x86 qemu-utils wabt acpica-tools libc6-dev gnu-efi ovmf
 APT_TOOLS := qemu-system-x86_64 qemu-img wasm2c iasl acpiexec
+# gnu-efi builds clonesafe.efi (crt0, self-relocation, the EFI headers);
+# OVMF runs it (FIRMWARE=uefi). Both checked by file, having no command.
+EFI_LIB := /usr/lib
+EFI_INC := /usr/include/efi
+OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
 # libvirt for `clonesafe libvirt` and its test (test/integration/libvirt.test.ts),
 # which runs its own private libvirtd (tools/libvirt/private-libvirtd.sh): no
 # libvirt-daemon-system, no service, no change to /etc/libvirt.
@@ -25,7 +30,7 @@ LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 
 KERNEL_SOURCES := $(shell find kernel -name '*.ts')
 TOOLS_SOURCES := $(shell find tools -name '*.ts')
-BOOT_HEADERS := $(wildcard boot/*.h boot/include/*.h)
+BOOT_HEADERS := $(wildcard boot/*.h boot/include/*.h boot/efi/*.h)
 
 # Bounds checks by the MMU (no check in the generated code: linear memory is
 # followed by 8 GiB of absent pages, boot/entry.S, and a fault there is the
@@ -48,7 +53,7 @@ LOADER_OBJS := $(BUILD)/boot/entry.o $(BUILD)/boot/isr.o $(BUILD)/boot/loader.o 
 
 .PHONY: build deps npm-deps system-deps libvirt-deps run debug test test-unit test-integration typecheck clean peer-linux compare
 
-build: $(BUILD)/clonesafe.elf $(BUILD)/clonesafe-pvh.elf $(BUILD)/clonesafe64.elf $(BUILD)/host/kernel.wasm $(BUILD)/tools/clonesafe.mjs
+build: $(BUILD)/clonesafe.elf $(BUILD)/clonesafe-pvh.elf $(BUILD)/clonesafe64.elf $(BUILD)/clonesafe.efi $(BUILD)/host/kernel.wasm $(BUILD)/tools/clonesafe.mjs
 
 # ---- dependencies -------------------------------------------------------
 
@@ -63,6 +68,8 @@ system-deps: $(BUILD)/.system-deps
 $(BUILD)/.system-deps:
 	@missing=""; for t in $(APT_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	[ -f "$$($(CC) -print-file-name=libc.a)" ] || missing="$$missing libc.a"; \
+	[ -f $(EFI_LIB)/crt0-efi-x86_64.o ] || missing="$$missing gnu-efi"; \
+	[ -f $(OVMF_CODE) ] || missing="$$missing ovmf"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing $(APT_PACKAGES) (missing:$$missing)"; \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
@@ -192,6 +199,46 @@ $(BUILD)/clonesafe-pvh.elf: $(BUILD)/clonesafe64.elf
 	head -c 12 /dev/zero > $(BUILD)/boot/multiboot-zeroed.bin
 	$(OBJCOPY) --strip-all --update-section .multiboot=$(BUILD)/boot/multiboot-zeroed.bin $< $@
 	@if od -An -tx4 -N 8192 $@ | grep -q 1badb002; then echo "error: $@ still holds a multiboot header" >&2; rm -f $@; exit 1; fi
+	@echo "image: $@ $$(stat -c %s $@) bytes"
+
+# The UEFI image: boot/efi/stub.c and enter.S, linked by gnu-efi's rules
+# (crt0 with self-relocation, a shared object, objcopy to PE32+) around the
+# multiboot image's bytes (payload.bin), which it copies to 1 MiB and starts
+# at _start after ExitBootServices. gnu-efi rather than a PE header of our
+# own: Debian's package, the way its EFI applications are built, and its
+# crt0 relocates the stub wherever OVMF loads it.
+EFI_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fpic -fshort-wchar -mno-red-zone -fno-stack-protector \
+  -fno-strict-aliasing -maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI -Wall -Wextra -Werror \
+  -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iboot/efi -I$(BUILD)/boot/efi
+
+$(BUILD)/boot/payload.bin: $(BUILD)/clonesafe64.elf
+	$(OBJCOPY) -O binary $< $@
+
+# The image's addresses the stub needs, from its symbols.
+$(BUILD)/boot/efi/payload.h: $(BUILD)/clonesafe64.elf
+	@mkdir -p $(@D)
+	@sym() { nm $< | awk -v s="$$1" '$$3 == s { print "0x" $$1 }'; }; \
+	{ echo "/* generated from $< */"; \
+	  echo "#define PAYLOAD_LOAD $$(sym __image_start)ull"; \
+	  echo "#define PAYLOAD_BSS $$(sym __bss_start)ull"; \
+	  echo "#define PAYLOAD_END $$(sym __image_end)ull"; \
+	  echo "#define PAYLOAD_ENTRY32 $$(sym _start)ull"; } > $@
+	@if grep -q ' ull' $@; then echo "error: $@: a symbol is missing from $<" >&2; rm -f $@; exit 1; fi
+
+$(BUILD)/boot/efi/stub.o: boot/efi/stub.c boot/efi/handoff.h $(BUILD)/boot/efi/payload.h $(BUILD)/.system-deps
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/boot/efi/enter.o: boot/efi/enter.S $(BUILD)/boot/payload.bin
+	@mkdir -p $(@D)
+	$(CC) $(EFI_CFLAGS) -DPAYLOAD_BIN='"$(BUILD)/boot/payload.bin"' -c $< -o $@
+
+$(BUILD)/boot/efi/clonesafe-efi.so: $(BUILD)/boot/efi/stub.o $(BUILD)/boot/efi/enter.o
+	$(LD) -nostdlib -znocombreloc -z noexecstack -T $(EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic -L$(EFI_LIB) \
+	  $(EFI_LIB)/crt0-efi-x86_64.o $^ -o $@ -lgnuefi
+
+$(BUILD)/clonesafe.efi: $(BUILD)/boot/efi/clonesafe-efi.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j '.rel.*' -j '.rela.*' -j .reloc \
+	  --target efi-app-x86_64 --subsystem=10 $< $@
 	@echo "image: $@ $$(stat -c %s $@) bytes"
 
 # ---- host tools ---------------------------------------------------------

@@ -9,6 +9,7 @@
  */
 #include "loader.h"
 #include "kernel.h"
+#include "efi/handoff.h"
 
 extern uint64_t gdt[];
 extern const uint64_t isr_exception_table[32];
@@ -104,10 +105,37 @@ static void check_pvh_memory(uint32_t info) {
   loader_panic("less than 32 MiB of contiguous RAM above 1 MiB");
 }
 
+/* clonesafe.efi's hand-off (efi/handoff.h): its stub reserved the image's
+ * pages as EfiLoaderData and checked before ExitBootServices that Wasm
+ * memory's pages are free once boot services exit (conventional memory or
+ * boot services code/data: OVMF keeps its DXE volume there); the map it
+ * hands over must still say so. */
+static int efi_free_after_exit(uint32_t type) { return type == 3 || type == 4 || type == 7; }
+
+static void check_efi_memory(uint32_t info) {
+  const struct clonesafe_efi_handoff *h = phys_to_virt(info);
+  if (h->version < 1) loader_panic("EFI hand-off block has version 0");
+  if (h->desc_size < 40 || h->memmap >= DIRECT_MAP_SIZE || h->memmap_size > DIRECT_MAP_SIZE - h->memmap)
+    loader_panic("EFI memory map is malformed or above 4 GiB");
+  /* Extend what free memory covers from 16 MiB until no descriptor extends it (any order). */
+  uint64_t covered = LINEAR_MEMORY_BASE, before = 0;
+  while (covered != before && covered < LINEAR_MEMORY_LIMIT) {
+    before = covered;
+    for (uint64_t off = 0; off + h->desc_size <= h->memmap_size; off += h->desc_size) {
+      const uint8_t *d = (const uint8_t *)phys_to_virt(h->memmap + off);
+      uint32_t type = *(const uint32_t *)d;
+      uint64_t start = *(const uint64_t *)(d + 8), end = start + (*(const uint64_t *)(d + 24) << 12);
+      if (efi_free_after_exit(type) && start <= covered && end > covered) covered = end;
+    }
+  }
+  if (covered < LINEAR_MEMORY_LIMIT) loader_panic("EFI memory map does not hold [16 MiB, 32 MiB) free for Wasm memory");
+}
+
 static void check_memory(uint32_t magic, uint32_t info) {
   if (magic == MULTIBOOT_MAGIC) check_multiboot_memory(info);
   else if (magic == PVH_MAGIC) check_pvh_memory(info);
-  else loader_panic("not started by a multiboot or PVH loader");
+  else if (magic == CLONESAFE_EFI_MAGIC) check_efi_memory(info);
+  else loader_panic("not started by a multiboot or PVH loader, or clonesafe.efi");
 }
 
 /* The kernel instance and the import instances wasm2c passes to the "env"

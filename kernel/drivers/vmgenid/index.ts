@@ -18,7 +18,7 @@ import { NamespaceNode } from "../../aml/namespace";
 import { AmlInteger, AmlObject, AmlPackage, ObjectType, typeName } from "../../aml/objects";
 import { amlInterpreter, registerNotifyHandler } from "../../aml/index";
 import { jsonLengthBound, objectJson } from "../../aml/json";
-import { frames, windows } from "../../mm/index";
+import { frames, memoryTypeAt, windows } from "../../mm/index";
 import { TYPE_WB } from "../../mm/memtype";
 import { log } from "../../console/log";
 import { lastIrqTsc, rdtsc } from "../../hw";
@@ -207,7 +207,7 @@ export function vmgenidInit(): void {
   registerNotifyHandler(d.node, onNotify);
   watchGeneration(d.window, d.guid.low, d.guid.high, onGenerationSeen);
   log("vmgenid", d.node.path() + " (" + d.matchedId + ") guid=" + d.guid.toString() + " at 0x" + hex(d.phys) +
-    ", window 0x" + hex(<u64>d.window) + " WB");
+    ", window 0x" + hex(<u64>d.window) + " WB; the firmware's map: " + memoryTypeAt(d.phys));
 }
 
 export function currentGuidText(): string {
