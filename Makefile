@@ -254,12 +254,20 @@ $(BUILD)/tools/clonesafe.mjs: $(TOOLS_SOURCES) tools/libvirt/domain.xml | npm-de
 
 # ---- run ----------------------------------------------------------------
 
+# FIRMWARE=uefi boots build/clonesafe.efi under OVMF (q35 unless MACHINE is
+# given); BOOT picks the entry SeaBIOS's side boots (multiboot or pvh).
 BOOT ?= multiboot
+FIRMWARE ?= bios
+ifeq ($(FIRMWARE),uefi)
+RUN_ARGS = --firmware uefi $(if $(filter command line,$(origin MACHINE)),--machine $(MACHINE))
+else
+RUN_ARGS = --firmware $(FIRMWARE) --machine $(MACHINE) --boot $(BOOT)
+endif
 run: build
-	$(NODE) $(BUILD)/tools/clonesafe.mjs run --machine $(MACHINE) --boot $(BOOT)
+	$(NODE) $(BUILD)/tools/clonesafe.mjs run $(RUN_ARGS)
 
 debug: build
-	$(NODE) $(BUILD)/tools/clonesafe.mjs run --machine $(MACHINE) --boot $(BOOT) --debug
+	$(NODE) $(BUILD)/tools/clonesafe.mjs run $(RUN_ARGS) --debug
 
 # ---- AML test cases (iasl; acpiexec is the oracle) ----------------------
 

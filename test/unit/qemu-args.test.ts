@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatCommandLine, qemuArgs } from "../../tools/qemu/args.js";
+import { OVMF_CODE, ovmfCode } from "../../tools/qemu/firmware.js";
 
 describe("QEMU command line", () => {
   it("builds the make-run machine", () => {
@@ -15,6 +16,20 @@ describe("QEMU command line", () => {
       "-drive if=none,id=vmstate,file=build/state.qcow2,format=qcow2",
     ]) expect(line).toContain(part);
     expect(args).not.toContain("-nographic"); // fails together with -serial stdio
+  });
+
+  it("UEFI: OVMF's code as read-only pflash unit 0, no variable store; nothing for SeaBIOS", () => {
+    const base = { image: "k", machine: "q35" as const, serial: { kind: "stdio" as const } };
+    expect(qemuArgs(base).join(" ")).not.toContain("pflash");
+    expect(qemuArgs({ ...base, firmware: "bios" }).join(" ")).not.toContain("pflash");
+    const uefi = qemuArgs({ ...base, firmware: "uefi", image: "build/clonesafe.efi" });
+    expect(uefi.filter((a) => a.includes("pflash"))).toEqual([`if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`]);
+    expect(uefi.join(" ")).toContain("-kernel build/clonesafe.efi");
+  });
+
+  it("a missing OVMF is an error naming its package", () => {
+    expect(() => ovmfCode("/nonexistent/OVMF_CODE_4M.fd")).toThrow(
+      "OVMF is not installed: /nonexistent/OVMF_CODE_4M.fd is missing (Debian package ovmf; `make deps` installs it)");
   });
 
   it("-device vmclock only when asked for", () => {

@@ -13,11 +13,12 @@
 
 import { accessSync, constants, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startClones, type Clone } from "../clone/clones.js";
 import { MACHINE_TYPES, migrationToFile, type MachineType } from "../qemu/args.js";
+import { FIRMWARES, ovmfCode, type Firmware } from "../qemu/firmware.js";
 import { killAllQemu } from "../qemu/launcher.js";
 import { HmpError, QmpClient } from "../qmp/client.js";
 import { cloneLibvirtCommand } from "./libvirt-commands.js";
@@ -102,23 +103,24 @@ export async function migrateFileCommand(argv: string[]): Promise<number> {
 }
 
 /**
- * `clone --state FILE --tag T --count N [--machine M] [--cpu C] [--keep]`:
+ * `clone --state FILE --tag T --count N [--machine M] [--firmware F] [--cpu C] [--keep]`:
  * N clones, each on its own copy of FILE with a fresh GUID; one JSON line
  * per clone once it has reseeded: {"clone":k,"guid":…,"epoch":…,"rand":…}.
  */
-export async function cloneCommand(argv: string[], image: string): Promise<number> {
+export async function cloneCommand(argv: string[], multibootImage: string): Promise<number> {
+  let image = multibootImage;
   if (wantsHelp(argv)) return help("clone");
   const { values } = parsed("clone", () => parseArgs({
     args: argv,
     options: {
       state: { type: "string" }, tag: { type: "string" }, count: { type: "string" },
       machine: { type: "string" }, cpu: { type: "string" }, keep: { type: "boolean", default: false },
-      libvirt: { type: "string" }, connect: { type: "string" },
+      firmware: { type: "string" }, libvirt: { type: "string" }, connect: { type: "string" },
     },
     strict: true,
   }));
   if (values.libvirt !== undefined) {
-    for (const [flag, v] of [["--state", values.state], ["--machine", values.machine], ["--cpu", values.cpu]] as const) {
+    for (const [flag, v] of [["--state", values.state], ["--machine", values.machine], ["--cpu", values.cpu], ["--firmware", values.firmware]] as const) {
       if (v !== undefined) throw new UsageError(`${flag} does not go with --libvirt (the domain's snapshot decides it)`, "clone");
     }
     const tag = required(values.tag, "--tag", "clone");
@@ -128,8 +130,16 @@ export async function cloneCommand(argv: string[], image: string): Promise<numbe
   if (values.connect !== undefined) throw new UsageError("--connect goes only with --libvirt", "clone");
   const stateFile = required(values.state, "--state", "clone");
   const tag = required(values.tag, "--tag", "clone");
+  if (values.firmware !== undefined && !(FIRMWARES as readonly string[]).includes(values.firmware)) {
+    throw new UsageError(`--firmware must be one of ${FIRMWARES.join(", ")}, got "${values.firmware}"`, "clone");
+  }
+  const firmware = (values.firmware ?? "bios") as Firmware;
   const machine = machineOf(values.machine);
   const count = countOf(values.count);
+  if (firmware === "uefi") {
+    ovmfCode();
+    image = join(dirname(image), "clonesafe.efi");
+  }
   try {
     accessSync(stateFile, constants.R_OK);
   } catch (e) {
@@ -171,7 +181,7 @@ export async function cloneCommand(argv: string[], image: string): Promise<numbe
   let clones: Clone[] = [];
   try {
     starting = startClones({
-      image, stateFile, tag, count, machine, cpu: values.cpu, workDir, onProgress: progress,
+      image, firmware, stateFile, tag, count, machine, cpu: values.cpu, workDir, onProgress: progress,
       lifetimeSec: values.keep ? 7 * 24 * 3600 : 600,
     });
     clones = await starting;

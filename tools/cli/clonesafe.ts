@@ -26,6 +26,7 @@ import { formatCommandLine, incomingFromFile, qemuArgs, RUN_MACHINE_TYPES, type 
 import { describeQemuStatus } from "../qemu/exit-status.js";
 import { qemuFailed, qemuSaid, spawnQemu } from "../qemu/process.js";
 import { defaultQemu } from "../qemu/versions.js";
+import { FIRMWARES, ovmfCode, type Firmware } from "../qemu/firmware.js";
 import { runAml } from "../aml/cli.js";
 import { setHostKernelPath } from "../sim/host-kernel.js";
 import { cloneCommand, migrateFileCommand, snapshotCommand } from "./clone-commands.js";
@@ -38,8 +39,8 @@ function buildDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "..");
 }
 
-function machineOption(value: string | undefined): MachineType {
-  const machine = value ?? "pc";
+function machineOption(value: string | undefined, fallback: MachineType = "pc"): MachineType {
+  const machine = value ?? fallback;
   if (!(RUN_MACHINE_TYPES as readonly string[]).includes(machine)) {
     throw new UsageError(`--machine must be one of ${RUN_MACHINE_TYPES.join(", ")}, got "${machine}"`, "run");
   }
@@ -78,19 +79,27 @@ async function run(argv: string[]): Promise<number> {
       cpu: { type: "string" },
       image: { type: "string" },
       boot: { type: "string" },
+      firmware: { type: "string" },
       debug: { type: "boolean", default: false },
       incoming: { type: "string" },
     },
     strict: true,
   }));
-  const machine = machineOption(values.machine);
+  if (values.firmware !== undefined && !(FIRMWARES as readonly string[]).includes(values.firmware)) {
+    throw new UsageError(`--firmware must be one of ${FIRMWARES.join(", ")}, got "${values.firmware}"`, "run");
+  }
+  const firmware = (values.firmware ?? "bios") as Firmware;
+  const machine = machineOption(values.machine, firmware === "uefi" ? "q35" : "pc");
   const vmgenid = guidOption(values.guid);
   const build = buildDir();
   if (values.boot !== undefined && values.boot !== "multiboot" && values.boot !== "pvh") {
     throw new UsageError(`--boot must be multiboot or pvh, got "${values.boot}"`, "run");
   }
   if (values.boot !== undefined && values.image !== undefined) throw new UsageError("--boot and --image exclude each other", "run");
-  const image = values.image ?? resolve(build, values.boot === "pvh" ? "clonesafe-pvh.elf" : "clonesafe.elf");
+  if (firmware === "uefi" && values.boot !== undefined) throw new UsageError("--boot picks a BIOS-side entry; --firmware uefi boots build/clonesafe.efi", "run");
+  if (firmware === "uefi" && machine === "microvm") throw new UsageError("--firmware uefi boots pc or q35 (microvm has no OVMF)", "run");
+  if (firmware === "uefi") ovmfCode();
+  const image = values.image ?? resolve(build, firmware === "uefi" ? "clonesafe.efi" : values.boot === "pvh" ? "clonesafe-pvh.elf" : "clonesafe.elf");
   if (!existsSync(image)) throw new Error(`kernel image ${image} not found (run make build)`);
   if (values.incoming !== undefined) {
     try {
@@ -117,6 +126,7 @@ async function run(argv: string[]): Promise<number> {
   }
   const args = qemuArgs({
     image,
+    firmware,
     machine,
     vmgenid,
     cpu: values.cpu,

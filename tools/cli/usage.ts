@@ -11,11 +11,13 @@ export class UsageError extends Error {
 }
 
 export const COMMAND_USAGE: Readonly<Record<string, string>> = {
-  run: `usage: clonesafe run [--machine pc|q35|microvm] [--boot multiboot|pvh] [--guid G|auto|none] [--cpu MODEL] [--debug] [--image FILE] [--incoming FILE]
+  run: `usage: clonesafe run [--machine pc|q35|microvm] [--firmware bios|uefi] [--boot multiboot|pvh] [--guid G|auto|none] [--cpu MODEL] [--debug] [--image FILE] [--incoming FILE]
   Boot clonesafe under QEMU (TCG) with the serial console on this terminal,
   QMP at build/qmp.sock and a qcow2 state drive at build/state.qcow2.
   --boot pvh boots build/clonesafe-pvh.elf (the PVH entry) instead of the
-  multiboot image. microvm has no vmgenid: its clonesafe has no restore signal.
+  multiboot image. --firmware uefi boots build/clonesafe.efi under OVMF
+  (Debian's ovmf; q35 unless --machine pc). microvm has no vmgenid: its
+  clonesafe has no restore signal.
   --incoming FILE restores the state saved by migrate-file. Refuses to start
   while another instance answers on build/qmp.sock. Exit status: the kernel's
   (\`exit N\` gives N, a panic its QEMU status), 1 if QEMU fails, 130 on Ctrl-C.`,
@@ -28,11 +30,12 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   snapshot: `usage: clonesafe snapshot --qmp SOCK --tag T
   savevm T on a running instance (e.g. --qmp build/qmp.sock under make run).
   QEMU's QMP socket serves one client at a time: close other clients first.`,
-  clone: `usage: clonesafe clone --state FILE --tag T [--count N] [--machine pc|q35] [--cpu MODEL] [--keep]
+  clone: `usage: clonesafe clone --state FILE --tag T [--count N] [--machine pc|q35] [--firmware bios|uefi] [--cpu MODEL] [--keep]
        clonesafe clone --libvirt DOMAIN --tag T [--count N] [--connect URI] [--keep]
   N (default 1, at most 64) QEMU processes restored from snapshot T, each on
   its own copy of the qcow2 FILE with a fresh GUID; one JSON line per clone
-  after it reseeds: {"clone":k,"guid":…,"epoch":…,"rand":…}. --keep leaves
+  after it reseeds: {"clone":k,"guid":…,"epoch":…,"rand":…}. --firmware
+  uefi: the snapshot was taken under OVMF (run --firmware uefi). --keep leaves
   them running. Ctrl-C stops them all and removes their copies.
   --libvirt: clones of the libvirt snapshot T of DOMAIN, through libvirt:
   domains DOMAIN-clone-<k>, each defined on its own copy of the disk and

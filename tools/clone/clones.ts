@@ -58,7 +58,7 @@ export async function launchClone(o: Omit<CloneOptions, "count">, index: number,
   copyFileSync(o.stateFile, state);
   o.onProgress?.(index, "restoring");
   return launchQemu({
-    image: o.image, initrd: o.initrd, append: o.append, memoryMiB: o.memoryMiB, machine: o.machine, cpu: o.cpu, workDir: dir, stateDrive: state, loadvm: o.tag,
+    image: o.image, initrd: o.initrd, append: o.append, memoryMiB: o.memoryMiB, firmware: o.firmware, machine: o.machine, cpu: o.cpu, workDir: dir, stateDrive: state, loadvm: o.tag,
     vmgenid: o.guid?.(index) ?? "auto", lifetimeSec: o.lifetimeSec ?? 600, qmp: launch.qmp, qemu: o.qemu, vmclock: o.vmclock,
   });
 }

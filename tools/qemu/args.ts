@@ -4,8 +4,10 @@
 // initrd and a command line) through the same function, so both kernels get
 // the same machine, devices and vmgenid.
 
+import { firmwareArgs, type Firmware } from "./firmware.js";
+
 /**
- * pc and q35 (SeaBIOS, legacy ACPI with a GPE block, vmgenid), and QEMU's
+ * pc and q35 (SeaBIOS or OVMF, legacy ACPI with a GPE block, vmgenid), and QEMU's
  * microvm with ACPI (qboot, hardware-reduced ACPI, a GED, no vmgenid in its
  * tables).
  */
@@ -17,8 +19,10 @@ export type SerialSpec =
   | { kind: "socket"; path: string };
 
 export interface QemuOptions {
-  /** -kernel: clonesafe's multiboot image, or a peer's bzImage. */
+  /** -kernel: clonesafe's multiboot image (build/clonesafe.efi under UEFI), or a peer's bzImage. */
   image: string;
+  /** SeaBIOS (the default) or OVMF (tools/qemu/firmware.ts); pc and q35 only. */
+  firmware?: Firmware;
   /** -initrd and -append, for a peer kernel (Linux) only. */
   initrd?: string;
   append?: string;
@@ -47,7 +51,7 @@ export interface QemuOptions {
 }
 
 /** What boots: the kernel and, for a peer, its initrd, command line and memory. */
-export type KernelLaunch = Pick<QemuOptions, "image" | "initrd" | "append" | "memoryMiB">;
+export type KernelLaunch = Pick<QemuOptions, "image" | "initrd" | "append" | "memoryMiB" | "firmware">;
 
 /** The machines with a VM generation ID device: what restore, clone and compare commands accept. */
 export const MACHINE_TYPES: readonly MachineType[] = ["pc", "q35"];
@@ -67,6 +71,7 @@ export function qemuArgs(o: QemuOptions): string[] {
     "-machine", o.machine === "microvm" ? MICROVM_MACHINE : o.machine,
     "-accel", "tcg",
     "-m", String(o.memoryMiB ?? 128),
+    ...firmwareArgs(o.firmware),
     "-kernel", o.image,
     ...(o.initrd ? ["-initrd", o.initrd] : []),
     ...(o.append !== undefined ? ["-append", o.append] : []),

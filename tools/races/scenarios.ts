@@ -17,6 +17,7 @@
 // UART before `cont` (tools/qmp/uart.ts) and fails naming that premise
 // when it is not: never a fixed wait that hopes for it.
 
+import type { Firmware } from "../qemu/firmware.js";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -96,6 +97,8 @@ export interface RaceOptions {
    * the device (hasDevice, tools/qemu/versions.ts).
    */
   vmclock?: boolean;
+  /** OVMF (UEFI; image: build/clonesafe.efi) instead of SeaBIOS, in every QEMU of the scenario. */
+  firmware?: Firmware;
 }
 
 interface ResultBase {
@@ -206,7 +209,7 @@ export function kernelOf(o: RaceOptions): GuestKernel {
 }
 /** What every QEMU of the scenario boots, on which QEMU, with or without vmclock: parents and restores alike. */
 function launchOf(o: RaceOptions): KernelLaunch & { qemu?: QemuBinaries; vmclock?: boolean } {
-  return { ...kernelOf(o).launch, qemu: o.qemu, vmclock: o.vmclock };
+  return { ...kernelOf(o).launch, ...(o.firmware ? { firmware: o.firmware } : {}), qemu: o.qemu, vmclock: o.vmclock };
 }
 /** A progress line's prefix naming a peer kernel (none for clonesafe, so the soak's lines stay as they were). */
 function who(o: RaceOptions): string { return o.guest && o.guest.name !== "clonesafe" ? `${o.guest.name}: ` : ""; }

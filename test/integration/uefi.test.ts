@@ -1,0 +1,109 @@
+// clonesafe under UEFI: build/clonesafe.efi booted by OVMF (Debian's ovmf,
+// OVMF_CODE_4M.fd read-only, its variables in RAM: tools/qemu/firmware.ts)
+// on pc and q35, on the system's QEMU 7.2. Boot, where OVMF put the
+// generation ID and how it is mapped; clones from one snapshot sharing no
+// output; a clone asked for bytes as it resumes; migration to a file with
+// the same and a new GUID; then the race suite's scenarios whose request
+// waits in a stopped guest's UART (premise asserted, tools/qmp/uart.ts),
+// same-process loadvm and -loadvm and -incoming restores alike.
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { incomingFromFile, MACHINE_TYPES } from "../../tools/qemu/args.js";
+import { CLONE_NOTIFY, migrateToFile, startClones } from "../../tools/clone/clones.js";
+import { ovmfCode } from "../../tools/qemu/firmware.js";
+import { launchQemu } from "../../tools/qemu/launcher.js";
+import { qemuLegs } from "../../tools/qemu/versions.js";
+import { sendIntoStoppedUart } from "../../tools/qmp/uart.js";
+import { SCENARIOS } from "../../tools/races/scenarios.js";
+import { bootKernel, REPO, startQemu } from "../support/qemu.js";
+import { describeRaces } from "../support/races.js";
+
+const EFI_IMAGE = resolve(REPO, "build/clonesafe.efi");
+const RAND32 = /^rand: epoch=(\d+) ([0-9a-f]{64})$/;
+const QEMU = qemuLegs()[0]; // the system's QEMU, as OVMF is the system's
+const UEFI = { qemu: QEMU, image: EFI_IMAGE, firmware: "uefi" as const };
+/** The scenarios that write their request into a stopped guest (the race as a clone meets it). */
+const WAITING = ["loadvm-stopped", "clone-same-guid", "clone-new-guid", "incoming-same-guid", "incoming-new-guid"];
+const UEFI_TRIALS = 4;
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "clonesafe-uefi-"));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe.each(MACHINE_TYPES.map((machine) => ({ machine })))(`QEMU ${QEMU.name} under OVMF (UEFI) on -machine $machine`, ({ machine }) => {
+  it("boots clonesafe.efi to ready: the UEFI hand-off, its RSDP, the GUID in ACPI NVS mapped write-back, the fence armed", async () => {
+    ovmfCode(); // OVMF is there, or the test fails naming the package
+    const q = await bootKernel({ ...UEFI, machine, vmgenid: "11111111-2222-4333-8444-555555555555" });
+    const line = (re: RegExp) => q.lines.find((l) => re.test(l));
+    expect(line(/^boot: UEFI hand-off at 0x[0-9a-f]+: version 1, ExitBootServices after \d+ attempt\(s\), RSDP at 0x[0-9a-f]+$/)).toBeDefined();
+    expect(line(/^mm: \d+ UEFI memory descriptors \(\d+ runs\), \d+ KiB usable RAM$/)).toBeDefined();
+    // OVMF allocates the vmgenid blob (QEMU's linker/loader "etc/vmgenid_guid") as EfiACPIMemoryNVS, and the MTRRs make it WB.
+    expect(line(/^vmgenid: \\_SB_\.VGEN \(QEMUVGID\) guid=11111111-2222-4333-8444-555555555555 at 0x[0-9a-f]+, window 0x[0-9a-f]+ WB; the firmware's map: UEFI ACPINVS$/)).toBeDefined();
+    expect(line(/^random: restore fence: complete: /)).toBeDefined();
+    expect(await q.command("guid")).toBe("guid: 11111111-2222-4333-8444-555555555555");
+    expect(await q.command("stats")).toMatch(/ boot_tsc=\d+ /);
+  });
+
+  it("four clones from one snapshot: new GUIDs, changed=1, pairwise-distinct rand, none equal to the parent's", async () => {
+    const parent = await bootKernel({ ...UEFI, machine, snapshots: true });
+    await parent.qmp!.hmp("savevm s1");
+    const continuation = RAND32.exec(await parent.command("rand 32"))![2];
+    await parent.qmp!.execute("stop");
+    const clones = await startClones({
+      ...UEFI, stateFile: join(parent.workDir, "state.qcow2"), tag: "s1", count: 4, machine, workDir: tempDir(),
+    });
+    onTestFinished(async () => { await Promise.all(clones.map((c) => c.qemu.kill())); });
+    const outputs = new Set<string>([continuation]);
+    for (const c of clones) {
+      expect(c.changed).toBe(true);
+      const r = RAND32.exec(await c.qemu.command("rand 32"))!;
+      expect(Number(r[1])).toBe(c.epoch);
+      outputs.add(r[2]);
+    }
+    expect(outputs.size).toBe(5);
+  });
+
+  it("a clone asked for bytes as it resumes: the request is in its UART before cont, one reseed, before the draw", async () => {
+    const parent = await bootKernel({ ...UEFI, machine, snapshots: true });
+    await parent.qmp!.hmp("savevm s1");
+    const continuation = RAND32.exec(await parent.command("rand 32"))![2];
+    await parent.qmp!.execute("stop");
+    const dir = tempDir();
+    const state = join(dir, "state.qcow2");
+    copyFileSync(join(parent.workDir, "state.qcow2"), state);
+    const clone = await launchQemu({ ...UEFI, machine, workDir: dir, stateDrive: state, loadvm: "s1", lifetimeSec: 300, extra: ["-S"] });
+    onTestFinished(async () => { await clone.kill(); });
+    await sendIntoStoppedUart(clone, clone.qmp!, "rand 32\r");
+    await clone.qmp!.execute("cont");
+    const drawn = await clone.waitForLine(RAND32);
+    const notify = await clone.waitForLine(CLONE_NOTIFY);
+    expect(notify.index).toBeLessThan(drawn.index);
+    expect(notify.match.slice(3)).toEqual(["1", "2"]);
+    expect(drawn.match[1]).toBe("2");
+    expect(drawn.match[2]).not.toBe(continuation);
+  });
+
+  it("migration to a file: a new GUID gives changed=1, the same GUID changed=0, both reseed", async () => {
+    const guid = "11111111-2222-4333-8444-555555555555";
+    const source = await bootKernel({ ...UEFI, machine, vmgenid: guid });
+    const file = join(tempDir(), "migration.bin");
+    const before = RAND32.exec(await source.command("rand 32"))!;
+    await migrateToFile(source.qmp!, file);
+    for (const [target, changed] of [["auto", "1"], [guid, "0"]] as const) {
+      const q = await startQemu({ ...UEFI, machine, vmgenid: target, incoming: incomingFromFile(file) });
+      const { match } = await q.waitForLine(CLONE_NOTIFY, { timeoutMs: 60_000 });
+      expect(match[3]).toBe(changed);
+      expect(Number(match[4])).toBe(Number(before[1]) + 1);
+      expect(RAND32.exec(await q.command("rand 32"))![2]).not.toBe(before[2]);
+    }
+  });
+});
+
+describeRaces(MACHINE_TYPES.map((machine) => ({
+  qemu: QEMU, machine, boot: "uefi" as const, image: EFI_IMAGE, firmware: "uefi" as const,
+  scenarios: SCENARIOS.filter((s) => WAITING.includes(s.id)), vmclock: false, devices: " (OVMF)", trials: UEFI_TRIALS,
+})));
