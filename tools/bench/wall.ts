@@ -31,7 +31,8 @@ export async function timeToLine(s: Subject, machine: MachineType, pattern: RegE
   try {
     const start = performance.now();
     const q = await launchQemu({
-      image: s.image, initrd: s.initrd, append: s.append, memoryMiB: s.memoryMiB, machine, workDir, qmp: false, lifetimeSec: 120, ...extra,
+      image: s.image, initrd: s.initrd, append: s.append, memoryMiB: s.memoryMiB, firmware: s.firmware, machine, workDir, qmp: false,
+      lifetimeSec: 120, ...extra,
     });
     try {
       await q.waitForLine(pattern, { timeoutMs: 60_000 });
