@@ -110,7 +110,18 @@ export function readGuid(window: usize): GenerationId {
   return readGuidInto(window, new GenerationId(0, 0));
 }
 
-/** Validates ADDR's result; returns the GUID's physical address or 0 with a reason. */
+/**
+ * Validates ADDR's result; returns the GUID's physical address or 0 with a
+ * reason. ADDR points 40 bytes into the blob QEMU's linker/loader placed
+ * (QEMU's docs/specs/vmgenid.txt: the first 40 bytes are OVMF's "SDT header
+ * probe suppressor"); only the 16 bytes at ADDR are read. Where firmware
+ * puts the blob, seen under QEMU 7.2: SeaBIOS in memory its e820 map
+ * reserves; OVMF 2022.11 in EfiACPIMemoryNVS (the boot line names the
+ * map's type), the 40 bytes before the GUID zero, and the page WB by
+ * OVMF's MTRRs like the rest of RAM (windows.requireCacheable checks it):
+ * either way not RAM the frame allocator hands out, which is what the
+ * check below requires.
+ */
 function validateAddress(result: AmlObject | null, problem: Array<string>): u64 {
   if (!(result instanceof AmlPackage)) { problem.push("ADDR did not yield a Package"); return 0; }
   const e = (result as AmlPackage).elements;
