@@ -6,7 +6,8 @@
 // the same and a new GUID; then the race suite's scenarios whose request
 // waits in a stopped guest's UART (premise asserted, tools/qmp/uart.ts),
 // same-process loadvm and -loadvm and -incoming restores alike.
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
@@ -107,3 +108,42 @@ describeRaces(MACHINE_TYPES.map((machine) => ({
   qemu: QEMU, machine, boot: "uefi" as const, image: EFI_IMAGE, firmware: "uefi" as const,
   scenarios: SCENARIOS.filter((s) => WAITING.includes(s.id)), vmclock: false, devices: " (OVMF)", trials: UEFI_TRIALS,
 })));
+
+describe("the CLI under OVMF, as a user runs it", () => {
+  it("run --firmware uefi (q35), snapshot, exit 0, then clone --firmware uefi: two clones, distinct bytes, nothing left behind", async () => {
+    // A build folder of its own, as cli.test.ts makes: the bundle, both images, tmp/ as the CLI's TMPDIR.
+    const dir = tempDir();
+    mkdirSync(join(dir, "tools"));
+    mkdirSync(join(dir, "tmp"));
+    copyFileSync(resolve(REPO, "build/tools/clonesafe.mjs"), join(dir, "tools/clonesafe.mjs"));
+    copyFileSync(resolve(REPO, "build/clonesafe.elf"), join(dir, "clonesafe.elf"));
+    copyFileSync(EFI_IMAGE, join(dir, "clonesafe.efi"));
+    const env = { ...process.env, TMPDIR: join(dir, "tmp") };
+    const bundle = join(dir, "tools/clonesafe.mjs");
+    const run = spawn(process.execPath, [bundle, "run", "--firmware", "uefi"], { env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    onTestFinished(() => { if (run.exitCode === null && run.pid) try { process.kill(-run.pid, "SIGKILL"); } catch { /* gone */ } });
+    let out = "";
+    run.stdout!.setEncoding("latin1").on("data", (d: string) => { out += d; });
+    const exited = new Promise<number | null>((done) => run.once("close", (code) => done(code)));
+    const ready = await Promise.race([
+      new Promise<boolean>((done) => { const t = setInterval(() => { if (/clonesafe ready/.test(out)) { clearInterval(t); done(true); } }, 50); }),
+      exited.then(() => false),
+    ]);
+    expect(ready, out).toBe(true);
+    expect(out).toMatch(/^boot: UEFI hand-off at /m);
+    const cli = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((done) =>
+      execFile(process.execPath, [bundle, ...args], { env, timeout: 120_000, encoding: "utf8" },
+        (e, stdout, stderr) => done({ code: e ? (typeof (e as { code?: unknown }).code === "number" ? (e as { code: number }).code : null) : 0, stdout, stderr })));
+    const saved = await cli(["snapshot", "--qmp", join(dir, "qmp.sock"), "--tag", "s1"]);
+    expect(saved.code, saved.stderr).toBe(0);
+    run.stdin!.write("exit 0\r");
+    expect(await exited).toBe(0);
+    const cloned = await cli(["clone", "--firmware", "uefi", "--machine", "q35", "--state", join(dir, "state.qcow2"), "--tag", "s1", "--count", "2"]);
+    expect(cloned.code, cloned.stderr).toBe(0);
+    const lines = cloned.stdout.trim().split("\n").map((l) => JSON.parse(l) as { clone: number; epoch: number; rand: string });
+    expect(lines.map((l) => l.clone)).toEqual([0, 1]);
+    expect(lines.every((l) => l.epoch >= 2)).toBe(true);
+    expect(new Set(lines.map((l) => l.rand)).size).toBe(2);
+    expect(readdirSync(join(dir, "tmp"))).toEqual([]);
+  }, 180_000);
+});
