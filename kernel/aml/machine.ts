@@ -94,8 +94,6 @@ export class OpcodeTable {
   names: StaticArray<string | null> = new StaticArray<string | null>(SLOTS);
   shapes: StaticArray<u8> = new StaticArray<u8>(SLOTS);
   handlers: StaticArray<OpHandler | null> = new StaticArray<OpHandler | null>(SLOTS);
-  /** Rows entered (one per opcode; the NameString row counts once for its lead bytes). */
-  rows: i32 = 0;
   /** The first problem row() found ("" when none): a duplicate code or one no opcode can have. */
   problem: string = "";
 
@@ -109,7 +107,6 @@ export class OpcodeTable {
     unchecked(this.names[slot] = name);
     unchecked(this.shapes[slot] = shape);
     unchecked(this.handlers[slot] = handler);
-    this.rows++;
   }
 
   /** `code`'s name for messages: "unknown" when it has no row. */

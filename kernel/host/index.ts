@@ -20,3 +20,4 @@ export {
 export { crngSeedForTest, crngDrawHex } from "./crng";
 export { vmgenidMemoryInit, vmgenidProbe, vmgenidEisaText } from "./vmgenid";
 export { resourcesJson } from "./resources";
+export { amlOpcodeTableProblem, amlOpcodeName, amlOpcodeShape, amlOpcodeRowProblem } from "./aml";

@@ -44,6 +44,10 @@ export interface HostKernelExports extends Record<string, unknown> {
   amlNamespaceListing(): number;
   amlEvaluateJson(path: number): number;
   amlNewEvent(): void;
+  amlOpcodeTableProblem(): number;
+  amlOpcodeName(code: number): number;
+  amlOpcodeShape(code: number): number;
+  amlOpcodeRowProblem(first: number, second: number): number;
   /** The idle loop's collection (mm/heap.ts): closes the boot arena, then collects. */
   collectAtIdle(): void;
   /** `heap_pages=… gc=… gc_tsc=… arena_blocks=… arena_chunks=…` (mm/heap.ts). */
