@@ -1,6 +1,7 @@
 // clonesafe under UEFI: build/clonesafe.efi booted by OVMF (Debian's ovmf,
 // OVMF_CODE_4M.fd read-only, its variables in RAM: tools/qemu/firmware.ts)
-// on pc and q35, on the system's QEMU 7.2. Boot, where OVMF put the
+// on pc and q35, on the system's QEMU 7.2 (and a boot and loadvm on the
+// 10.0 leg, with its vmclock). Boot, where OVMF put the
 // generation ID and how it is mapped; clones from one snapshot sharing no
 // output; a clone asked for bytes as it resumes; migration to a file with
 // the same and a new GUID; then the race suite's scenarios whose request
@@ -103,6 +104,25 @@ describe.each(MACHINE_TYPES.map((machine) => ({ machine })))(`QEMU ${QEMU.name} 
     }
   });
 });
+
+// The second leg boots under the same OVMF too, with its vmclock as the fence (the races above stay on 7.2).
+const SECOND = qemuLegs().filter((q) => q.name !== QEMU.name);
+describe.each(SECOND.flatMap((qemu) => MACHINE_TYPES.map((machine) => ({ qemu, version: qemu.name, machine }))))(
+  "QEMU $version under OVMF (UEFI) on -machine $machine, -device vmclock", ({ qemu, machine }) => {
+    it("boots clonesafe.efi to ready with the vmclock page as the fence, and a same-process loadvm reseeds", async () => {
+      const q = await bootKernel({ ...UEFI, qemu, machine, vmclock: true, snapshots: true });
+      expect(q.lines.some((l) => /^boot: UEFI hand-off at /.test(l))).toBe(true);
+      expect(q.lines.find((l) => l.startsWith("random: restore fence: "))).toMatch(/^random: restore fence: complete: the vmclock page's disruption_marker/);
+      await q.qmp!.hmp("savevm s1");
+      const before = RAND32.exec(await q.command("rand 32"))!;
+      const from = q.lines.length;
+      await q.qmp!.hmp("loadvm s1");
+      await q.waitForLine(CLONE_NOTIFY, { from });
+      const after = RAND32.exec(await q.command("rand 32"))!;
+      expect(Number(after[1])).toBeGreaterThan(1);
+      expect(after[2]).not.toBe(before[2]);
+    });
+  });
 
 describeRaces(MACHINE_TYPES.map((machine) => ({
   qemu: QEMU, machine, boot: "uefi" as const, image: EFI_IMAGE, firmware: "uefi" as const,
