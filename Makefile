@@ -65,7 +65,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 system-deps: $(BUILD)/.system-deps
-$(BUILD)/.system-deps:
+# Re-checked whenever the Makefile changes (a new package in APT_PACKAGES reaches
+# checkouts that built before it), installing only what is missing.
+$(BUILD)/.system-deps: Makefile
 	@missing=""; for t in $(APT_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	[ -f "$$($(CC) -print-file-name=libc.a)" ] || missing="$$missing libc.a"; \
 	[ -f $(EFI_LIB)/crt0-efi-x86_64.o ] || missing="$$missing gnu-efi"; \
