@@ -5,7 +5,9 @@
 // installs libvirt first (make libvirt-deps). If libvirt is missing or will
 // not start, every test here fails with the reason: none is skipped.
 //
-// What a libvirt user does, on pc and q35: `clonesafe libvirt define`, start,
+// What a libvirt user does, on pc and q35, with SeaBIOS and with UEFI
+// (`--firmware uefi`: OVMF as a ROM booting clonesafe.efi, the serial showing
+// the UEFI hand-off before the ready line): `clonesafe libvirt define`, start,
 // `virsh snapshot-create-as`, `virsh snapshot-revert` N times — each revert
 // a new QEMU with a new <genid>, the kernel's `guid` equal to it, a reseed
 // (`stats`), an answer that is fresh (tools/races/judge.ts) even for a
@@ -22,15 +24,16 @@
 
 import { execFile } from "node:child_process";
 import { setTimeout as pause } from "node:timers/promises";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { CLONE_NOTIFY } from "../../tools/clone/clones.js";
 import { startPrivateLibvirtd, type PrivateLibvirtd } from "../../tools/libvirt/daemon.js";
-import { genidOf, machineOf } from "../../tools/libvirt/domain.js";
+import { genidOf, loaderOf, machineOf } from "../../tools/libvirt/domain.js";
 import { domainNames, hmpMonitor, removeDomain, virsh } from "../../tools/libvirt/virsh.js";
 import { MACHINE_TYPES } from "../../tools/qemu/args.js";
+import { FIRMWARES, OVMF_ROM, type Firmware } from "../../tools/qemu/firmware.js";
 import { sendIntoStoppedUart } from "../../tools/qmp/uart.js";
 import { openSerialConsole, type SerialConsole } from "../../tools/qemu/serial.js";
 import { judgeRand, parseRand, RAND_ANSWER, type RandObservation } from "../../tools/races/judge.js";
@@ -38,6 +41,7 @@ import { REPO } from "../support/qemu.js";
 
 const CLI = resolve(REPO, "build/tools/clonesafe.mjs");
 const READY = /^clonesafe ready guid=(\S+) epoch=(\d+)$/;
+const UEFI_HANDOFF = /^boot: UEFI hand-off at /;
 const STATS = /^stats: sci=(\d+) gpe=\d+ notify=(\d+) reseed=(\d+) .* epoch=(\d+) /;
 const REVERTS = 3;
 const CLONES = 3;
@@ -77,10 +81,11 @@ function tempDir(): string {
   return dir;
 }
 
-/** A domain defined by `clonesafe libvirt define`, removed when the test ends. */
-async function defineDomain(name: string, machine: string, dir: string): Promise<void> {
+/** A domain defined by `clonesafe libvirt define` (with `--firmware` when given), removed when the test ends. */
+async function defineDomain(name: string, machine: string, dir: string, firmware?: Firmware): Promise<void> {
   onTestFinished(async () => { await removeDomain(uri, name).catch(() => undefined); });
-  const r = await cli(["libvirt", "define", "--name", name, "--machine", machine, "--connect", uri, "--dir", dir]);
+  const r = await cli(["libvirt", "define", "--name", name, "--machine", machine, "--connect", uri, "--dir", dir,
+    ...(firmware ? ["--firmware", firmware] : [])]);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toBe(`libvirt: domain ${name} defined from ${join(dir, `${name}.xml`)}\n`);
 }
@@ -96,13 +101,20 @@ function consoles(): (path: string) => Promise<SerialConsole> {
   };
 }
 
-/** Starts the domain paused, connects to its console, resumes it, waits for the ready line. */
-async function boot(name: string, serial: string, open: (p: string) => Promise<SerialConsole>): Promise<{ console: SerialConsole; guid: string }> {
+/**
+ * Starts the domain paused, connects to its console, resumes it, waits for
+ * the ready line; asserts the firmware that booted it: under UEFI the
+ * kernel's hand-off line comes first, under SeaBIOS there is none.
+ */
+async function boot(name: string, serial: string, open: (p: string) => Promise<SerialConsole>, firmware: Firmware = "bios"): Promise<{ console: SerialConsole; guid: string }> {
   await virsh(uri, ["start", name, "--paused"]);
   const console = await open(serial);
   await virsh(uri, ["resume", name]);
-  const { match } = await console.waitForLine(READY, { timeoutMs: 90_000 });
+  const { match, index } = await console.waitForLine(READY, { timeoutMs: 90_000 });
   expect(Number(match[2])).toBe(1);
+  const handoff = console.lines.slice(0, index).findIndex((l) => UEFI_HANDOFF.test(l));
+  if (firmware === "uefi") expect(handoff, `booted under UEFI: a "boot: UEFI hand-off at" line before the ready line\n${console.lines.slice(0, index + 1).join("\n")}`).toBeGreaterThanOrEqual(0);
+  else expect(handoff, "booted by SeaBIOS: no UEFI hand-off line").toBe(-1);
   return { console, guid: match[1] };
 }
 
@@ -113,17 +125,18 @@ async function genid(name: string): Promise<string> {
 }
 
 describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) => {
-  it(`define, start, snapshot-create-as, ${REVERTS} × snapshot-revert, save/restore: each a new genid = guid, a reseed, a fresh answer even when queued before the resume; undefine`, async () => {
+  it.each(FIRMWARES)(`--firmware %s: define, start, snapshot-create-as, ${REVERTS} × snapshot-revert, save/restore: each a new genid = guid, a reseed, a fresh answer even when queued before the resume; undefine`, async (firmware) => {
     await libvirtd();
     const dir = tempDir();
     const open = consoles();
-    const name = `clonesafe-${machine}`;
+    const name = `clonesafe-${machine}-${firmware}`;
     const serial = join(dir, `${name}.serial.sock`);
-    await defineDomain(name, machine, dir);
+    await defineDomain(name, machine, dir, firmware);
     const xml = await virsh(uri, ["dumpxml", name, "--inactive"]);
     expect(machineOf(xml)).toMatch(machine === "pc" ? /^pc-i440fx-/ : /^pc-q35-/);
+    expect(loaderOf(xml), "the firmware libvirt keeps in the definition").toEqual(firmware === "uefi" ? { type: "rom", file: OVMF_ROM } : null);
 
-    const first = await boot(name, serial, open);
+    const first = await boot(name, serial, open, firmware);
     const genids = [await genid(name)];
     expect(first.guid).toBe(genids[0]);
     expect(await first.console.command("guid")).toBe(`guid: ${genids[0]}`);
@@ -267,11 +280,13 @@ describe("clonesafe libvirt: mistakes", () => {
       expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^usage: clonesafe ${args[0]} `));
       expect(r.stdout).toContain(args[0] === "clone" ? "clonesafe clone --libvirt DOMAIN --tag T" : "clonesafe libvirt undefine");
+      if (args[0] === "libvirt") expect(r.stdout).toContain("clonesafe libvirt define [--name N] [--machine pc|q35] [--firmware bios|uefi]");
     }
     for (const args of [
       ["libvirt"],
       ["libvirt", "create"],
       ["libvirt", "define", "--machine", "isapc"],
+      ["libvirt", "define", "--firmware", "efi"],
       ["libvirt", "define", "--serial", "tcp"],
       ["libvirt", "define", "--name", "a/b"],
       ["clone", "--libvirt", "x", "--tag", "s1", "--state", "x.qcow2"],
@@ -292,6 +307,20 @@ describe("clonesafe libvirt: mistakes", () => {
     r = await cli(["libvirt", "undefine", "--name", "no-such-domain", "--connect", uri]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`error: no domain named no-such-domain on ${uri}\n`);
+    // An image of the other firmware's kind: exit 1 naming it, before a file is written or a domain defined.
+    const elf = resolve(REPO, "build/clonesafe.elf");
+    const efi = resolve(REPO, "build/clonesafe.efi");
+    for (const [firmware, image, why] of [
+      ["uefi", elf, `--firmware uefi boots an EFI application (build/clonesafe.efi); ${elf} is not one (no MZ header)`],
+      ["bios", efi, `--firmware bios boots an ELF kernel (build/clonesafe.elf); ${efi} is not one (it is an EFI application: use --firmware uefi)`],
+    ]) {
+      const out = join(dir, `wrong-${firmware}`);
+      r = await cli(["libvirt", "define", "--name", `clonesafe-wrong-${firmware}`, "--firmware", firmware, "--image", image, "--connect", uri, "--dir", out]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toBe(`error: ${why}\n`);
+      expect(existsSync(out), `${out} not created`).toBe(false);
+      expect(await domainNames(uri)).not.toContain(`clonesafe-wrong-${firmware}`);
+    }
     const name = "clonesafe-nosnap";
     await defineDomain(name, "pc", dir);
     r = await cli(["clone", "--libvirt", name, "--tag", TAG, "--connect", uri], { TMPDIR: tmp });

@@ -5,8 +5,9 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fixturesRoot, readFixture } from "../../tools/fixtures.js";
+import { OVMF_ROM } from "../../tools/qemu/firmware.js";
 import {
-  cloneDomainXml, diskFilesOf, domainXml, genidOf, machineOf, serialSocketOf, snapshotDomain, snapshotState,
+  cloneDomainXml, diskFilesOf, domainXml, genidOf, loaderOf, machineOf, serialSocketOf, snapshotDomain, snapshotState,
   templatePath, withSnapshotDomain,
 } from "../../tools/libvirt/domain.js";
 
@@ -37,6 +38,27 @@ describe("the libvirt domain template", () => {
     expect(xml).toMatch(/<serial type='pty'>\s*<target port='0'\/>\s*<\/serial>/);
     expect(serialSocketOf(xml)).toBeNull();
     expect(xml.match(/<serial /g)).toHaveLength(1);
+  });
+
+  it("has no <loader> for SeaBIOS; for UEFI, OVMF as a ROM (not pflash, which libvirt refuses to snapshot) right after <type>", () => {
+    for (const firmware of [undefined, "bios" as const]) {
+      const xml = domainXml({ ...BASE, firmware, serial: "unix" });
+      expect(xml.replace(/<!--[\s\S]*?-->/g, "")).not.toContain("<loader");
+      expect(loaderOf(xml)).toBeNull();
+    }
+    const xml = domainXml({ ...BASE, firmware: "uefi", image: "/b/clonesafe.efi", serial: "unix" });
+    expect(xml).toMatch(/<type arch='x86_64' machine='q35'>hvm<\/type>\n {4}<loader type='rom'>\/usr\/share\/ovmf\/OVMF\.fd<\/loader>\n {4}<kernel>\/b\/clonesafe\.efi<\/kernel>/);
+    expect(loaderOf(xml)).toEqual({ type: "rom", file: OVMF_ROM });
+    expect(xml.replace(/<!--[\s\S]*?-->/g, "")).not.toMatch(/pflash|<nvram/);
+    expect(loaderOf(domainXml({ ...BASE, firmware: "uefi", ovmf: "/o/it's.fd", serial: "pty" }))).toEqual({ type: "rom", file: "/o/it's.fd" });
+    // What libvirt prints for a pflash loader reads back too.
+    expect(loaderOf("<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>"))
+      .toEqual({ type: "pflash", file: "/usr/share/OVMF/OVMF_CODE_4M.fd" });
+  });
+
+  it("is well-formed XML where libvirt is strict: no \"--\" inside a comment", () => {
+    const template = readFileSync(templatePath(), "utf8");
+    for (const [, comment] of template.matchAll(/<!--([\s\S]*?)-->/g)) expect(comment).not.toContain("--");
   });
 
   it("refuses a template field it does not know", () => {

@@ -3,21 +3,23 @@
 // template (tools/libvirt/domain.xml) and defines it with virsh; clone
 // --libvirt makes clones of a libvirt snapshot through libvirt
 // (tools/libvirt/clones.ts), not with a QEMU command line of its own.
-// Owns: these commands' arguments (checked before anything is created), the
+// Owns: these commands' arguments (checked before anything is created: the
+//   image there and of the kind its firmware boots, OVMF installed), the
 //   files define writes (<dir>/<name>.xml, .qcow2 when absent), the clone
 //   work folder and the clone domains until they are removed (every exit:
 //   success, failure, Ctrl-C/SIGTERM; kept only by a successful --keep).
 // May call: virsh (tools/libvirt/virsh.ts), qemu-img, the libvirt clone
-//   orchestration.
+//   orchestration, tools/qemu/firmware.ts to find OVMF.
 // Never: overwrites an existing disk, removes a domain it did not define
 //   (except `undefine`, which is asked to), or waits without a bound.
 
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { MACHINE_TYPES, type MachineType } from "../qemu/args.js";
+import { FIRMWARES, OVMF_ROM, ovmfCode, type Firmware } from "../qemu/firmware.js";
 import { removeClones, startLibvirtClones, type LibvirtClone } from "../libvirt/clones.js";
 import { DOMAIN_NAME, domainXml, type SerialKind } from "../libvirt/domain.js";
 import { defaultUri, domainExists, domainState, removeDomain, traceVirsh, virsh } from "../libvirt/virsh.js";
@@ -33,6 +35,21 @@ function nameOption(value: string | undefined, command: string): string {
   const name = value ?? "clonesafe";
   if (!DOMAIN_NAME.test(name)) throw new UsageError(`--name must be 1-63 letters, digits, "_", "." or "-" (not first), got "${name}"`, command);
   return name;
+}
+
+/** The first bytes of `file` ("" if it cannot be read). */
+function magic(file: string, length: number): string {
+  try {
+    const fd = openSync(file, "r");
+    try {
+      const buffer = Buffer.alloc(length);
+      return buffer.subarray(0, readSync(fd, buffer, 0, length, 0)).toString("latin1");
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return "";
+  }
 }
 
 function verbose(): void {
@@ -56,23 +73,28 @@ async function define(argv: string[], build: string): Promise<number> {
     args: argv,
     options: {
       name: { type: "string" }, machine: { type: "string" }, connect: { type: "string" },
-      serial: { type: "string" }, dir: { type: "string" }, image: { type: "string" },
+      serial: { type: "string" }, dir: { type: "string" }, image: { type: "string" }, firmware: { type: "string" },
     },
     strict: true,
   }));
   const name = nameOption(values.name, "libvirt");
-  const machine = (values.machine ?? "pc") as MachineType;
+  const firmware = (values.firmware ?? "bios") as Firmware;
+  if (!FIRMWARES.includes(firmware)) throw new UsageError(`--firmware must be one of ${FIRMWARES.join(", ")}, got "${values.firmware}"`, "libvirt");
+  const machine = (values.machine ?? (firmware === "uefi" ? "q35" : "pc")) as MachineType;
   if (!MACHINE_TYPES.includes(machine)) throw new UsageError(`--machine must be one of ${MACHINE_TYPES.join(", ")}, got "${values.machine}"`, "libvirt");
   const serial = (values.serial ?? "unix") as SerialKind;
   if (serial !== "unix" && serial !== "pty") throw new UsageError(`--serial must be unix or pty, got "${values.serial}"`, "libvirt");
   const uri = values.connect ?? defaultUri();
-  const image = resolve(values.image ?? join(build, "clonesafe.elf"));
+  const image = resolve(values.image ?? join(build, firmware === "uefi" ? "clonesafe.efi" : "clonesafe.elf"));
   const dir = resolve(values.dir ?? join(build, "libvirt"));
   const serialSocket = join(dir, `${name}.serial.sock`);
   if (serial === "unix" && Buffer.byteLength(serialSocket) > SOCKET_PATH_MAX) {
     throw new UsageError(`the serial socket path ${serialSocket} is longer than a unix socket allows (${SOCKET_PATH_MAX} bytes): use a shorter --dir`, "libvirt");
   }
   if (!existsSync(image)) throw new Error(`kernel image ${image} not found (run make build)`);
+  if (firmware === "uefi" && magic(image, 2) !== "MZ") throw new Error(`--firmware uefi boots an EFI application (build/clonesafe.efi); ${image} is not one (no MZ header)`);
+  if (firmware === "bios" && magic(image, 4) !== "\x7fELF") throw new Error(`--firmware bios boots an ELF kernel (build/clonesafe.elf); ${image} is not one${magic(image, 2) === "MZ" ? " (it is an EFI application: use --firmware uefi)" : ""}`);
+  const ovmf = firmware === "uefi" ? ovmfCode(OVMF_ROM) : undefined;
   verbose();
   mkdirSync(dir, { recursive: true });
   const disk = join(dir, `${name}.qcow2`);
@@ -81,12 +103,13 @@ async function define(argv: string[], build: string): Promise<number> {
     if (made.status !== 0) throw new Error(`qemu-img could not create ${disk}: ${(made.stderr ?? made.error?.message ?? "").trim()}`);
   }
   const xmlFile = join(dir, `${name}.xml`);
-  writeFileSync(xmlFile, domainXml({ name, machine, image, disk, serial, serialSocket }));
+  writeFileSync(xmlFile, domainXml({ name, machine, firmware, ovmf, image, disk, serial, serialSocket }));
   const existed = await domainExists(uri, name);
   await virsh(uri, ["define", xmlFile]);
   process.stdout.write(`libvirt: domain ${name} ${existed ? "redefined" : "defined"} from ${xmlFile}\n`);
   const c = uri === defaultUri() ? "" : ` -c '${uri}'`;
-  process.stderr.write(`libvirt: disk ${disk}; serial console ${serial === "unix" ? `on ${serialSocket} (socat - UNIX-CONNECT:${serialSocket})` : `on a pty (virsh${c} console ${name})`}\n` +
+  process.stderr.write((ovmf ? `libvirt: firmware OVMF ${ovmf} (as a ROM), booting ${image}\n` : "") +
+    `libvirt: disk ${disk}; serial console ${serial === "unix" ? `on ${serialSocket} (socat - UNIX-CONNECT:${serialSocket})` : `on a pty (virsh${c} console ${name})`}\n` +
     `libvirt: start it with: virsh${c} start ${name}\n`);
   return 0;
 }

@@ -41,14 +41,17 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   domains DOMAIN-clone-<k>, each defined on its own copy of the disk and
   reverted to T (a new genid each); the JSON adds "domain" and "genid"
   (libvirt's). --keep leaves them defined and running.`,
-  libvirt: `usage: clonesafe libvirt define [--name N] [--machine pc|q35] [--serial unix|pty] [--connect URI] [--dir DIR] [--image FILE]
+  libvirt: `usage: clonesafe libvirt define [--name N] [--machine pc|q35] [--firmware bios|uefi] [--serial unix|pty] [--connect URI] [--dir DIR] [--image FILE]
        clonesafe libvirt undefine [--name N] [--connect URI]
   define: fill the domain template (tools/libvirt/domain.xml) into
   DIR/N.xml (DIR: build/libvirt, N: clonesafe), create the qcow2 DIR/N.qcow2
   for snapshots if absent, and virsh define it on URI (default
   $LIBVIRT_DEFAULT_URI or qemu:///system). COM1 is the unix socket
-  DIR/N.serial.sock, or a pty for virsh console. undefine: stop the domain
-  if it runs and undefine it with its snapshot metadata; files are kept.`,
+  DIR/N.serial.sock, or a pty for virsh console. --firmware uefi boots
+  build/clonesafe.efi under OVMF (Debian's ovmf: /usr/share/ovmf/OVMF.fd as
+  a ROM, since libvirt refuses internal snapshots with pflash firmware; q35
+  unless --machine pc). undefine: stop the domain if it runs and undefine it
+  with its snapshot metadata; files are kept.`,
   compare: `usage: clonesafe compare [--peer linux|clonesafe] [--machine pc|q35] [--trials N] [--only M,...] [--json FILE] [--write]
        clonesafe compare --from-json FILE [--write]
   clonesafe and an unmodified Linux 6.1 guest (Debian 12's generic kernel,

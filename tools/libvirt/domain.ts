@@ -1,9 +1,11 @@
 // clonesafe's libvirt domain XML: the template (domain.xml, next to this
 // module in the repository and next to the CLI bundle in build/tools/)
 // filled in, and the few edits a clone needs on the XML libvirt prints.
-// Owns: the template's fields, XML escaping, reading values back from
-//   virsh's XML (genid, disks, serial socket, machine, snapshot state), and
-//   turning a snapshot's domain into a clone's.
+// Owns: the template's fields, the firmware's <loader> (none: SeaBIOS; UEFI:
+//   OVMF as a ROM, tools/qemu/firmware.ts says why not pflash), XML
+//   escaping, reading values back from virsh's XML (genid, disks, serial
+//   socket, machine, loader, snapshot state), and turning a snapshot's
+//   domain into a clone's.
 // May call: node:fs to read the template.
 // Never: runs virsh or QEMU; parses XML beyond the elements named here
 //   (libvirt's own output, one element per line, is all it reads).
@@ -11,13 +13,18 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { MachineType } from "../qemu/args.js";
+import { OVMF_ROM, type Firmware } from "../qemu/firmware.js";
 
 export type SerialKind = "unix" | "pty";
 
 export interface DomainOptions {
   name: string;
   machine: MachineType;
-  /** build/clonesafe.elf */
+  /** bios (the default): SeaBIOS boots `image` (multiboot); uefi: OVMF (`ovmf`, as a ROM) boots it (an EFI application). */
+  firmware?: Firmware;
+  /** The OVMF image for uefi: OVMF_ROM unless given. */
+  ovmf?: string;
+  /** build/clonesafe.elf, or build/clonesafe.efi for uefi */
   image: string;
   /** qcow2 file for libvirt's internal snapshots. */
   disk: string;
@@ -42,8 +49,13 @@ export function xmlUnescape(text: string): string {
 }
 
 const UNIX_SERIAL = /<serial type='unix'>[\s\S]*?<\/serial>/;
+const OS_TYPE = /<type\b[^>]*>hvm<\/type>/;
 
-/** The template with every {{field}} filled in (escaped); pty replaces the unix serial element. */
+/**
+ * The template with every {{field}} filled in (escaped); pty replaces the
+ * unix serial element; uefi adds `<loader type='rom'>` (OVMF) after `<os>`'s
+ * `<type>`.
+ */
 export function domainXml(o: DomainOptions, template: string = readFileSync(templatePath(), "utf8")): string {
   const fields: Record<string, string> = {
     name: o.name, machine: o.machine, image: o.image, disk: o.disk, serial: o.serialSocket,
@@ -56,6 +68,10 @@ export function domainXml(o: DomainOptions, template: string = readFileSync(temp
   if (o.serial === "pty") {
     if (!UNIX_SERIAL.test(xml)) throw new Error("the domain template has no <serial type='unix'> element to replace");
     xml = xml.replace(UNIX_SERIAL, "<serial type='pty'>\n      <target port='0'/>\n    </serial>");
+  }
+  if (o.firmware === "uefi") {
+    if (!OS_TYPE.test(xml)) throw new Error("the domain template has no <type …>hvm</type> element to put the firmware's <loader> after");
+    xml = xml.replace(OS_TYPE, (type) => `${type}\n    <loader type='rom'>${xmlEscape(o.ovmf ?? OVMF_ROM)}</loader>`);
   }
   return xml;
 }
@@ -74,6 +90,12 @@ export function genidOf(xml: string): string | null {
 export function machineOf(xml: string): string | null {
   const type = /<type\b[^>]*>hvm<\/type>/.exec(xml)?.[0];
   return type ? attr(type, "machine") : null;
+}
+
+/** The domain's firmware `<loader>` (its type attribute, null when absent, and its file), or null: SeaBIOS. */
+export function loaderOf(xml: string): { type: string | null; file: string } | null {
+  const m = /<loader\b([^>]*)>([^<]*)<\/loader>/.exec(xml.replace(/<!--[\s\S]*?-->/g, "")); // the template's comment names one
+  return m ? { type: attr(m[1], "type"), file: xmlUnescape(m[2].trim()) } : null;
 }
 
 /** The files of the domain's file-backed disks (device='disk'). */
