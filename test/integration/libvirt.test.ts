@@ -14,7 +14,8 @@
 // request queued in the UART of the reverted, still paused domain; the same
 // for `virsh save` and `virsh restore` — then
 // `clonesafe clone --libvirt`: N clones of one snapshot, each with its own
-// genid, sharing no output; and `virsh shutdown`, which must end the domain. Domains, daemon and folders are removed pass or
+// genid, sharing no output; and `virsh shutdown`, which must end the domain
+// (each under both firmwares). Domains, daemon and folders are removed pass or
 // fail.
 //
 // QEMU 7.2 only: libvirtd starts the system's QEMU (its <emulator>, Debian
@@ -220,13 +221,13 @@ describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) =
     expect(await domainNames(uri)).not.toContain(name);
   }, 420_000);
 
-  it(`clone --libvirt: ${CLONES} clones of one snapshot, each its own genid = guid, no output shared with each other or the parent`, async () => {
+  it.each(FIRMWARES)(`--firmware %s: clone --libvirt: ${CLONES} clones of one snapshot, each its own genid = guid, no output shared with each other or the parent`, async (firmware) => {
     await libvirtd();
     const dir = tempDir();
     const open = consoles();
-    const name = `clonesafe-${machine}-parent`;
-    await defineDomain(name, machine, dir);
-    const parent = await boot(name, join(dir, `${name}.serial.sock`), open);
+    const name = `clonesafe-${machine}-${firmware}-parent`;
+    await defineDomain(name, machine, dir, firmware);
+    const parent = await boot(name, join(dir, `${name}.serial.sock`), open, firmware);
     await virsh(uri, ["snapshot-create-as", name, TAG]);
     const timeline = parseRand(await parent.console.command("rand 32"))!;
     expect(timeline).not.toBeNull();
@@ -255,13 +256,13 @@ describe.each(MACHINE_TYPES)("clonesafe under libvirt, -machine %s", (machine) =
     expect((await virsh(uri, ["domstate", name])).trim()).toBe("paused");
   }, 420_000);
 
-  it("virsh shutdown: the power button reaches the kernel, which powers the domain off through ACPI S5", async () => {
+  it.each(FIRMWARES)("--firmware %s: virsh shutdown: the power button reaches the kernel, which powers the domain off through ACPI S5", async (firmware) => {
     await libvirtd();
     const dir = tempDir();
     const open = consoles();
-    const name = `clonesafe-${machine}-shutdown`;
-    await defineDomain(name, machine, dir);
-    const { console } = await boot(name, join(dir, `${name}.serial.sock`), open);
+    const name = `clonesafe-${machine}-${firmware}-shutdown`;
+    await defineDomain(name, machine, dir, firmware);
+    const { console } = await boot(name, join(dir, `${name}.serial.sock`), open, firmware);
     const from = console.lines.length;
     await virsh(uri, ["shutdown", name]);
     await console.waitForLine(/^power: power button pressed \(PM1 PWRBTN_STS\): powering off through ACPI S5$/, { from, timeoutMs: 20_000 });
