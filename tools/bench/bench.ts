@@ -154,6 +154,15 @@ async function guestFigures(machines: MachineType[], restores: number): Promise<
         `first \`collect\` (each costs translation time once under TCG); before the kernel's text, SeaBIOS, option ` +
         `ROMs and the multiboot loader translated ${blocks.firmware.toLocaleString("en-US")}.`,
     });
+    const top = blocks.byFunction.slice(0, 8)
+      .map((f) => `${f.name.replace(/^w2c_kernel_/, "")} ${f.bytes.toLocaleString("en-US")} B in ${f.blocks}`).join(", ");
+    progress(`boot's translated kernel code by function, -machine ${machine}: ${top}`);
+    figures.push({
+      id: `boot-block-bytes-${machine}`, what: `  their guest code, -machine ${machine}`,
+      unit: "bytes", value: summarize([blocks.kernelBytes]),
+      how: "the same blocks' instruction bytes, as `-d in_asm` lists them, attributed to the function each block starts in " +
+        `(\`nm\`; ${blocks.byFunction.length} functions): the most translated ${top} (bytes in blocks).`,
+    });
     figures.push(instructionFigure(`sci-reseed-${machine}`, `Restore → fresh output via the SCI, -machine ${machine}`,
       g.sciToReseed,
       "guest instructions from the loader's IRQ entry for the SCI to the end of the reseed (GPE dispatch, `_E05`, " +

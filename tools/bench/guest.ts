@@ -223,8 +223,43 @@ async function waitForTranslation(log: string, pc: number, timeoutMs: number): P
 export interface BootBlocks {
   /** Distinct start addresses of the blocks QEMU translated in the image's .text before the first collection. */
   kernel: number;
+  /** The guest bytes of those blocks (each block's instructions, as in_asm lists them with their bytes). */
+  kernelBytes: number;
   /** The same before the kernel's text was first entered: SeaBIOS, option ROMs, the multiboot loader. */
   firmware: number;
+  /** The kernel's blocks by the function they start in (`nm` symbols), most guest bytes first. */
+  byFunction: Array<{ name: string; blocks: number; bytes: number }>;
+}
+
+/** The ELF's function symbols (T/t/W/w), sorted by address. */
+function functionSymbols(elf64: string): Array<{ address: number; name: string }> {
+  const out = execFileSync("nm", ["-n", "--defined-only", elf64], { encoding: "utf8" });
+  const symbols: Array<{ address: number; name: string }> = [];
+  for (const line of out.split("\n")) {
+    const m = /^([0-9a-f]+) [tTwW] (\S+)$/.exec(line);
+    if (m) symbols.push({ address: parseInt(m[1], 16), name: m[2] });
+  }
+  return symbols;
+}
+
+/** The name of the function `address` lies in: the last symbol at or below it. */
+function functionAt(symbols: Array<{ address: number; name: string }>, address: number): string {
+  let lo = 0, hi = symbols.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (symbols[mid].address <= address) { found = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return found < 0 ? "?" : symbols[found].name;
+}
+
+/** The guest bytes of the block whose "IN:" line is lines[i]: the hex pairs of each instruction line up to the next block. */
+function blockBytes(lines: string[], i: number): number {
+  let bytes = 0;
+  for (let j = i + 1; j < lines.length && !lines[j].startsWith("IN:"); j++) {
+    const m = /^0x[0-9a-f]+:\s+((?:[0-9a-f]{2} )+)/.exec(lines[j]);
+    if (m) bytes += m[1].trim().split(" ").length;
+  }
+  return bytes;
 }
 
 /** The address of the first of `names` that the ELF has a symbol for (gcc inlines one or another of them). */
@@ -262,7 +297,9 @@ export async function countBootBlocks(image: string, elf64: string, machine: Mac
       await q.kill();
     }
     const kernel = new Set<number>(), firmware = new Set<number>();
-    let entered = false, ended = false;
+    const symbols = functionSymbols(elf64);
+    const by = new Map<string, { blocks: number; bytes: number }>();
+    let entered = false, ended = false, kernelBytes = 0;
     const lines = readFileSync(log, "utf8").split("\n");
     for (let i = 0; i < lines.length && !ended; i++) {
       if (!lines[i].startsWith("IN:")) continue;
@@ -270,11 +307,22 @@ export async function countBootBlocks(image: string, elf64: string, machine: Mac
       if (!m) continue;
       const pc = parseInt(m[1], 16);
       if (pc === collect) ended = true;
-      else if (pc >= textStart && pc < textEnd) { entered = true; kernel.add(pc); }
-      else if (!entered) firmware.add(pc);
+      else if (pc >= textStart && pc < textEnd) {
+        entered = true;
+        if (kernel.has(pc)) continue;
+        kernel.add(pc);
+        const bytes = blockBytes(lines, i);
+        kernelBytes += bytes;
+        const name = functionAt(symbols, pc);
+        const f = by.get(name) ?? { blocks: 0, bytes: 0 };
+        f.blocks++;
+        f.bytes += bytes;
+        by.set(name, f);
+      } else if (!entered) firmware.add(pc);
     }
     if (!ended) throw new Error(`${log}: no block at collect (0x${collect.toString(16)}): the boot did not reach idle`);
-    return { kernel: kernel.size, firmware: firmware.size };
+    const byFunction = [...by.entries()].map(([name, f]) => ({ name, ...f })).sort((a, b) => b.bytes - a.bytes);
+    return { kernel: kernel.size, kernelBytes, firmware: firmware.size, byFunction };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
