@@ -131,10 +131,7 @@ export function callMethod(it: Interpreter, node: NamespaceNode, method: AmlMeth
   }
   frame.clear();
   it.frame = savedFrame;
-  it.table = savedTable;
-  it.code = savedCode;
-  it.pc = savedPc;
-  it.limit = savedLimit;
+  it.resumeCode(savedTable, savedCode, savedPc, savedLimit);
   if (it.failed) return null;
   it.opStart = savedStart;
   it.opcode = savedOpcode;

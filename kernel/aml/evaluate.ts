@@ -194,10 +194,7 @@ function decodeDeferredPackage(it: Interpreter, pkg: AmlPackage): bool {
   it.returnValue = returnValue;
   it.opcode = opcode;
   it.opStart = opStart;
-  it.limit = limit;
-  it.pc = pc;
-  it.code = code;
-  it.table = table;
+  it.resumeCode(table, code, pc, limit);
   if (it.failed) return false;
   if (!(built instanceof AmlPackage) || (built as AmlPackage).deferred) {
     it.fail("a deferred Package did not decode to a Package");

@@ -229,6 +229,15 @@ export class Interpreter {
     this.limit = end;
   }
 
+  /** Puts back the code window a method call or a deferred Package's decode saved before enterCode. */
+  // @ts-ignore: decorator
+  @inline resumeCode(table: AmlTableRef | null, code: Uint8Array, pc: i32, limit: i32): void {
+    this.table = table;
+    this.code = code;
+    this.pc = pc;
+    this.limit = limit;
+  }
+
   /** A one-line human form of a value, for Debug stores. */
   describeValue(value: AmlObject | null): string {
     if (value instanceof AmlInteger) return "Integer 0x" + upperHex((value as AmlInteger).value, this.byteWidth * 2);

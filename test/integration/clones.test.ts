@@ -3,7 +3,7 @@
 // On every QEMU leg (tools/qemu/versions.ts), each title naming its
 // version: every process of a test (parent, clones, migration target, the
 // CLI's through CLONESAFE_QEMU) runs that leg's QEMU, its qemu-img the drives.
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { execFile } from "node:child_process";
@@ -11,11 +11,11 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { incomingFromFile, MACHINE_TYPES } from "../../tools/qemu/args.js";
 import { CLONE_NOTIFY, migrateToFile, startClones } from "../../tools/clone/clones.js";
-import { launchQemu, liveQemuCount } from "../../tools/qemu/launcher.js";
+import { liveQemuCount } from "../../tools/qemu/launcher.js";
 import { qemuLegs } from "../../tools/qemu/versions.js";
-import { sendIntoStoppedUart } from "../../tools/qmp/uart.js";
 import { buildTable, corruptChecksum } from "../../tools/aml/table.js";
 import { bootKernel, IMAGE, REPO, startQemu } from "../support/qemu.js";
+import { expectWaitingRequestFresh } from "../support/clone-waiting.js";
 
 const RAND32 = /^rand: epoch=(\d+) ([0-9a-f]{64})$/;
 
@@ -71,31 +71,7 @@ describe.each(RUNS)("QEMU $version clones on -machine $machine", ({ qemu, machin
   });
 
   it("a clone asked for bytes as it resumes: one reseed, before the draw, whichever interrupt comes first", async () => {
-    const parent = await bootKernel({ qemu, machine, snapshots: true });
-    await parent.qmp!.hmp("savevm s1");
-    const continuation = RAND32.exec(await parent.command("rand 32"))![2];
-    await parent.qmp!.execute("stop");
-    const dir = tempDir();
-    const state = join(dir, "state.qcow2");
-    copyFileSync(join(parent.workDir, "state.qcow2"), state);
-    // Restored but paused (-S), a request already in its UART: when it runs,
-    // COM1 and the SCI are both pending. The SCI is served first, and a draw
-    // that came first would serve the raised GPE itself (restore-fence.test.ts).
-    const clone = await launchQemu({
-      qemu, image: IMAGE, machine, workDir: dir, stateDrive: state, loadvm: "s1", lifetimeSec: 300, extra: ["-S"],
-    });
-    onTestFinished(async () => { await clone.kill(); });
-    // The premise, asserted: the whole request is in the stopped clone's UART
-    // (its 8 bytes raise the receive interrupt), or the test fails naming it.
-    await sendIntoStoppedUart(clone, clone.qmp!, "rand 32\r");
-    await clone.qmp!.execute("cont");
-    const drawn = await clone.waitForLine(RAND32);
-    const notify = await clone.waitForLine(CLONE_NOTIFY);
-    expect(notify.index).toBeLessThan(drawn.index);     // the generation change was handled first
-    expect(notify.match.slice(3)).toEqual(["1", "2"]);  // changed=1, reseeded once: epoch 2
-    expect(drawn.match[1]).toBe("2");                   // the draw used that key
-    expect(drawn.match[2]).not.toBe(continuation);
-    expect(clone.lines.filter((l) => CLONE_NOTIFY.test(l))).toHaveLength(1);
+    await expectWaitingRequestFresh({ qemu, machine });
   });
 
   it("migration to a file: a new GUID gives changed=1, the same GUID changed=0, both reseed", async () => {

@@ -15,12 +15,11 @@ import { describe, expect, it, onTestFinished } from "vitest";
 import { incomingFromFile, MACHINE_TYPES } from "../../tools/qemu/args.js";
 import { CLONE_NOTIFY, migrateToFile, startClones } from "../../tools/clone/clones.js";
 import { ovmfCode } from "../../tools/qemu/firmware.js";
-import { launchQemu } from "../../tools/qemu/launcher.js";
 import { qemuLegs } from "../../tools/qemu/versions.js";
-import { sendIntoStoppedUart } from "../../tools/qmp/uart.js";
 import { SCENARIOS } from "../../tools/races/scenarios.js";
 import { bootKernel, REPO, startQemu } from "../support/qemu.js";
 import { describeRaces } from "../support/races.js";
+import { expectWaitingRequestFresh } from "../support/clone-waiting.js";
 
 const EFI_IMAGE = resolve(REPO, "build/clonesafe.efi");
 const RAND32 = /^rand: epoch=(\d+) ([0-9a-f]{64})$/;
@@ -70,23 +69,7 @@ describe.each(MACHINE_TYPES.map((machine) => ({ machine })))(`QEMU ${QEMU.name} 
   });
 
   it("a clone asked for bytes as it resumes: the request is in its UART before cont, one reseed, before the draw", async () => {
-    const parent = await bootKernel({ ...UEFI, machine, snapshots: true });
-    await parent.qmp!.hmp("savevm s1");
-    const continuation = RAND32.exec(await parent.command("rand 32"))![2];
-    await parent.qmp!.execute("stop");
-    const dir = tempDir();
-    const state = join(dir, "state.qcow2");
-    copyFileSync(join(parent.workDir, "state.qcow2"), state);
-    const clone = await launchQemu({ ...UEFI, machine, workDir: dir, stateDrive: state, loadvm: "s1", lifetimeSec: 300, extra: ["-S"] });
-    onTestFinished(async () => { await clone.kill(); });
-    await sendIntoStoppedUart(clone, clone.qmp!, "rand 32\r");
-    await clone.qmp!.execute("cont");
-    const drawn = await clone.waitForLine(RAND32);
-    const notify = await clone.waitForLine(CLONE_NOTIFY);
-    expect(notify.index).toBeLessThan(drawn.index);
-    expect(notify.match.slice(3)).toEqual(["1", "2"]);
-    expect(drawn.match[1]).toBe("2");
-    expect(drawn.match[2]).not.toBe(continuation);
+    await expectWaitingRequestFresh({ ...UEFI, machine });
   });
 
   it("migration to a file: a new GUID gives changed=1, the same GUID changed=0, both reseed", async () => {
