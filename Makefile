@@ -223,6 +223,7 @@ $(BUILD)/boot/efi/payload.h: $(BUILD)/clonesafe64.elf
 	{ echo "/* generated from $< */"; \
 	  echo "#define PAYLOAD_LOAD $$(sym __image_start)ull"; \
 	  echo "#define PAYLOAD_BSS $$(sym __bss_start)ull"; \
+	  echo "#define PAYLOAD_BSS_END $$(sym __bss_end)ull"; \
 	  echo "#define PAYLOAD_END $$(sym __image_end)ull"; \
 	  echo "#define PAYLOAD_ENTRY32 $$(sym _start)ull"; } > $@
 	@if grep -q ' ull' $@; then echo "error: $@: a symbol is missing from $<" >&2; rm -f $@; exit 1; fi

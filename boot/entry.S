@@ -208,8 +208,5 @@ pt_linear:      .skip 8 * 4096      /* 4 KiB entries for 16 .. 32 MiB */
 pt_direct_pdpt: .skip 4096
 pt_direct_pd:   .skip 4 * 4096
 pt_end:
-    .align 16
-    .global boot_stack_bottom, boot_stack_top
-boot_stack_bottom:
-    .skip 2 * 1024 * 1024
-boot_stack_top:
+/* The boot stack (boot_stack_bottom .. boot_stack_top, 2 MiB) is not here:
+ * boot/linker.ld reserves it after .bss, outside every loaded segment. */

@@ -7,7 +7,8 @@
  * Owns: the boot services calls — the configuration table's RSDP, the
  * image's pages from 1 MiB (AllocateAddress, so nothing else lands there),
  * the memory map and ExitBootServices (retried while the map key is
- * stale) — then the copy of the image to 1 MiB, its .bss zeroed, and the
+ * stale) — then the copy of the image to 1 MiB, its .bss zeroed (not the boot
+ * stack after it, which needs no zeroes), and the
  * way down from long mode to 32-bit protected mode (efi/enter.S).
  * Wasm linear memory's pages [16 MiB, 32 MiB) cannot be reserved so: OVMF
  * decompresses its DXE firmware volume to 9–21 MiB (BootServicesData), so
@@ -22,7 +23,7 @@
 #include <efi.h>
 #include <stdint.h>
 #include "handoff.h"
-#include "payload.h"   /* generated: PAYLOAD_LOAD, PAYLOAD_BSS, PAYLOAD_END, PAYLOAD_ENTRY32 */
+#include "payload.h"   /* generated: PAYLOAD_LOAD, PAYLOAD_BSS, PAYLOAD_BSS_END, PAYLOAD_END (the stack's end), PAYLOAD_ENTRY32 */
 #include "../layout.h" /* LINEAR_MEMORY_BASE, LINEAR_MEMORY_LIMIT */
 
 extern const uint8_t payload_start[], payload_end[];
@@ -181,6 +182,6 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *system_table) {
   __asm__ volatile("cli");
   uint8_t *dst = (uint8_t *)(UINTN)PAYLOAD_LOAD;
   for (uint64_t i = 0; i < payload_bytes; i++) dst[i] = payload_start[i];
-  for (uint64_t a = PAYLOAD_LOAD + payload_bytes; a < PAYLOAD_END; a++) *(volatile uint8_t *)(UINTN)a = 0;
+  for (uint64_t a = PAYLOAD_LOAD + payload_bytes; a < PAYLOAD_BSS_END; a++) *(volatile uint8_t *)(UINTN)a = 0;
   efi_enter32((uint32_t)PAYLOAD_ENTRY32, CLONESAFE_EFI_MAGIC, (uint32_t)hand_at);
 }

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { fixturesRoot, QEMU_TABLES } from "../fixtures.js";
 import { MACHINE_TYPES, type MachineType } from "../qemu/args.js";
-import { countBootBlocks, measureFence, measureGuest } from "./guest.js";
+import { countBootBlocks, countCloneBlocks, measureFence, measureGuest, type BootBlocks } from "./guest.js";
 import { qemuLegs } from "../qemu/versions.js";
 import { crngRun, measureAml } from "./host-figures.js";
 import { profileRestore, profileText } from "./profile.js";
@@ -24,7 +24,7 @@ import {
   describeMachine, terminalTable, withResultsSection, type Figure, type Results,
 } from "./results.js";
 import { pairedRatios, summarize } from "./summary.js";
-import { interleaved, snapshotAtIdle, timeClone, timeToLine, type Subject } from "./wall.js";
+import { interleaved, SNAPSHOT_TAG, snapshotAtIdle, timeClone, timeToLine, type Subject } from "./wall.js";
 
 const BUILD = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const REPO = resolve(BUILD, "..");
@@ -124,6 +124,22 @@ function instructionFigure(id: string, what: string, values: number[], how: stri
   };
 }
 
+/** The translated blocks of one path (boot, or a clone's restore): their count and their guest bytes by function. */
+function blockFigures(path: "boot" | "clone", machine: MachineType, blocks: BootBlocks, how: string): Figure[] {
+  const top = blocks.byFunction.slice(0, 8)
+    .map((f) => `${f.name.replace(/^w2c_kernel_/, "")} ${f.bytes.toLocaleString("en-US")} B in ${f.blocks}`).join(", ");
+  progress(`${path}'s translated kernel code by function, -machine ${machine}: ${top}`);
+  return [{
+    id: `${path}-blocks-${machine}`, what: `  distinct blocks TCG translated for ${path === "boot" ? "it" : "a clone's restore"}, -machine ${machine}`,
+    unit: "blocks", value: summarize([blocks.kernel]), how,
+  }, {
+    id: `${path}-block-bytes-${machine}`, what: `  their guest code, -machine ${machine}`,
+    unit: "bytes", value: summarize([blocks.kernelBytes]),
+    how: "the same blocks' instruction bytes, as `-d in_asm` lists them, attributed to the function each block starts in " +
+      `(\`nm\`; ${blocks.byFunction.length} functions): the most translated ${top} (bytes in blocks).`,
+  }];
+}
+
 async function guestFigures(machines: MachineType[], restores: number): Promise<{ figures: Figure[]; heapPages: number; gc: number }> {
   const figures: Figure[] = [];
   let heapPages = 0, gc = 0;
@@ -147,22 +163,21 @@ async function guestFigures(machines: MachineType[], restores: number): Promise<
         `host's reader): ${g.bootWait.toLocaleString("en-US")} of the ${g.bootInstructions.toLocaleString("en-US")} ` +
         "ticks, time rather than work.",
     });
-    figures.push({
-      id: `boot-blocks-${machine}`, what: `  distinct blocks TCG translated for it, -machine ${machine}`,
-      unit: "blocks", value: summarize([blocks.kernel]),
-      how: "`-d in_asm`: distinct start addresses of the blocks translated in the image's .text up to the idle loop's " +
-        `first \`collect\` (each costs translation time once under TCG); before the kernel's text, SeaBIOS, option ` +
-        `ROMs and the multiboot loader translated ${blocks.firmware.toLocaleString("en-US")}.`,
-    });
-    const top = blocks.byFunction.slice(0, 8)
-      .map((f) => `${f.name.replace(/^w2c_kernel_/, "")} ${f.bytes.toLocaleString("en-US")} B in ${f.blocks}`).join(", ");
-    progress(`boot's translated kernel code by function, -machine ${machine}: ${top}`);
-    figures.push({
-      id: `boot-block-bytes-${machine}`, what: `  their guest code, -machine ${machine}`,
-      unit: "bytes", value: summarize([blocks.kernelBytes]),
-      how: "the same blocks' instruction bytes, as `-d in_asm` lists them, attributed to the function each block starts in " +
-        `(\`nm\`; ${blocks.byFunction.length} functions): the most translated ${top} (bytes in blocks).`,
-    });
+    figures.push(...blockFigures("boot", machine, blocks,
+      "`-d in_asm`: distinct start addresses of the blocks translated in the image's .text up to the idle loop's " +
+      `first \`collect\` (each costs translation time once under TCG); before the kernel's text, SeaBIOS, option ` +
+      `ROMs and the multiboot loader translated ${blocks.firmware.toLocaleString("en-US")}.`));
+    const snapshots = mkdtempSync(join(tmpdir(), "clonesafe-bench-snapshots-"));
+    try {
+      const clone = await countCloneBlocks(CLONESAFE.image, join(BUILD, "clonesafe64.elf"), machine,
+        await snapshotAtIdle(CLONESAFE, machine, snapshots), SNAPSHOT_TAG);
+      figures.push(...blockFigures("clone", machine, clone,
+        "`-d in_asm` in a clone (a new QEMU process with `-loadvm` of a snapshot taken halted at idle: its translation " +
+        "cache starts empty, as every clone's does): distinct blocks in the image's .text from the resume to the idle " +
+        "loop's first `collect` after `vmgenid: notify` (the SCI's entry, GPE dispatch, `_E05`, the reseed, the line)."));
+    } finally {
+      rmSync(snapshots, { recursive: true, force: true });
+    }
     figures.push(instructionFigure(`sci-reseed-${machine}`, `Restore → fresh output via the SCI, -machine ${machine}`,
       g.sciToReseed,
       "guest instructions from the loader's IRQ entry for the SCI to the end of the reseed (GPE dispatch, `_E05`, " +

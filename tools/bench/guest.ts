@@ -273,17 +273,56 @@ function symbol(elf64: string, ...names: string[]): number {
 }
 
 /**
+ * Tallies a `-d in_asm` log: the blocks starting in the image's .text, each
+ * start address once (a block translated again, in a new CPU mode or after
+ * a flush, counts once), up to the first block at `end`; blocks outside the
+ * text before the first one inside it are the firmware's.
+ */
+function tallyBlocks(log: string, elf64: string, end: number): BootBlocks {
+  const textStart = symbol(elf64, "__text_start"), textEnd = symbol(elf64, "__text_end");
+  const kernel = new Set<number>(), firmware = new Set<number>();
+  const symbols = functionSymbols(elf64);
+  const by = new Map<string, { blocks: number; bytes: number }>();
+  let entered = false, ended = false, kernelBytes = 0;
+  const lines = readFileSync(log, "utf8").split("\n");
+  for (let i = 0; i < lines.length && !ended; i++) {
+    if (!lines[i].startsWith("IN:")) continue;
+    const m = /^0x([0-9a-f]+):/.exec(lines[i + 1] ?? "");
+    if (!m) continue;
+    const pc = parseInt(m[1], 16);
+    if (pc === end) ended = true;
+    else if (pc >= textStart && pc < textEnd) {
+      entered = true;
+      if (kernel.has(pc)) continue;
+      kernel.add(pc);
+      const bytes = blockBytes(lines, i);
+      kernelBytes += bytes;
+      const name = functionAt(symbols, pc);
+      const f = by.get(name) ?? { blocks: 0, bytes: 0 };
+      f.blocks++;
+      f.bytes += bytes;
+      by.set(name, f);
+    } else if (!entered) firmware.add(pc);
+  }
+  if (!ended) throw new Error(`${log}: no block at collect (0x${end.toString(16)}): the kernel did not reach idle`);
+  const byFunction = [...by.entries()].map(([name, f]) => ({ name, ...f })).sort((a, b) => b.bytes - a.bytes);
+  return { kernel: kernel.size, kernelBytes, firmware: firmware.size, byFunction };
+}
+
+/** The idle loop's collection: mm/heap.ts collectAtIdle, or main.ts's collect around it when gcc inlines collectAtIdle. */
+function collectSymbol(elf64: string): number {
+  return symbol(elf64, "w2c_kernel_mm_heap_collectAtIdle", "w2c_kernel_main_collect");
+}
+
+/**
  * Counts the distinct guest blocks TCG translates for the boot (`-d in_asm`
  * logs each block once, when translated): blocks starting in the image's
- * .text, up to the first translation of the idle loop's collection
- * (mm/heap.ts collectAtIdle, or main.ts's collect around it when gcc inlines
- * collectAtIdle instead: the first thing after the ready line that boot
- * never runs; gcc keeps a symbol for one of the two). A block translated again
- * (a new CPU mode or a flush) counts once.
+ * .text, up to the first translation of the idle loop's collection (the
+ * first thing after the ready line that boot never runs; gcc keeps a symbol
+ * for collectAtIdle or for main.ts's collect around it).
  */
 export async function countBootBlocks(image: string, elf64: string, machine: MachineType): Promise<BootBlocks> {
-  const textStart = symbol(elf64, "__text_start"), textEnd = symbol(elf64, "__text_end");
-  const collect = symbol(elf64, "w2c_kernel_mm_heap_collectAtIdle", "w2c_kernel_main_collect");
+  const collect = collectSymbol(elf64);
   const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
   const log = join(workDir, "in_asm.log");
   try {
@@ -296,33 +335,40 @@ export async function countBootBlocks(image: string, elf64: string, machine: Mac
     } finally {
       await q.kill();
     }
-    const kernel = new Set<number>(), firmware = new Set<number>();
-    const symbols = functionSymbols(elf64);
-    const by = new Map<string, { blocks: number; bytes: number }>();
-    let entered = false, ended = false, kernelBytes = 0;
-    const lines = readFileSync(log, "utf8").split("\n");
-    for (let i = 0; i < lines.length && !ended; i++) {
-      if (!lines[i].startsWith("IN:")) continue;
-      const m = /^0x([0-9a-f]+):/.exec(lines[i + 1] ?? "");
-      if (!m) continue;
-      const pc = parseInt(m[1], 16);
-      if (pc === collect) ended = true;
-      else if (pc >= textStart && pc < textEnd) {
-        entered = true;
-        if (kernel.has(pc)) continue;
-        kernel.add(pc);
-        const bytes = blockBytes(lines, i);
-        kernelBytes += bytes;
-        const name = functionAt(symbols, pc);
-        const f = by.get(name) ?? { blocks: 0, bytes: 0 };
-        f.blocks++;
-        f.bytes += bytes;
-        by.set(name, f);
-      } else if (!entered) firmware.add(pc);
+    return tallyBlocks(log, elf64, collect);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same for a clone's restore: a new QEMU process started with
+ * `-loadvm tag` from a copy of `stateFile` (a snapshot taken halted at idle, so the
+ * restored CPU resumes in the idle loop's wait), its translation cache
+ * empty as every clone's is. Every block logged runs after the resume;
+ * the window ends at the first collection after the SCI's step (main.ts
+ * collects after each step that served an event), once `vmgenid: notify`
+ * (the reseed done) is on the serial line: resume → fresh key, plus the
+ * return to the idle loop.
+ */
+export async function countCloneBlocks(image: string, elf64: string, machine: MachineType, stateFile: string, tag: string): Promise<BootBlocks> {
+  const collect = collectSymbol(elf64);
+  const workDir = mkdtempSync(join(tmpdir(), "clonesafe-bench-"));
+  const log = join(workDir, "in_asm.log");
+  try {
+    const stateDrive = join(workDir, "state.qcow2");
+    copyFileSync(stateFile, stateDrive);
+    const q = await launchQemu({
+      image, machine, workDir, stateDrive, loadvm: tag, lifetimeSec: 120, qmp: false,
+      extra: ["-icount", "shift=0", "-d", "in_asm", "-D", log],
+    });
+    try {
+      await q.waitForLine(NOTIFY, { timeoutMs: 60_000 });
+      await waitForTranslation(log, collect, 60_000);
+    } finally {
+      await q.kill();
     }
-    if (!ended) throw new Error(`${log}: no block at collect (0x${collect.toString(16)}): the boot did not reach idle`);
-    const byFunction = [...by.entries()].map(([name, f]) => ({ name, ...f })).sort((a, b) => b.bytes - a.bytes);
-    return { kernel: kernel.size, kernelBytes, firmware: firmware.size, byFunction };
+    return tallyBlocks(log, elf64, collect);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
