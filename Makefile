@@ -337,14 +337,23 @@ $(BUILD)/tools/bench.mjs: $(TOOLS_SOURCES) | npm-deps
 
 # `make bench`: every figure against its reference in one run; writes
 # bench/results.json and the README's results section (tools/bench/bench.ts).
-# `make bench-boot` (-clone, -guest, -fence, -crng-ratio, -aml, -size) runs one group
+# `make bench-boot` (-clone, -guest, -translation, -fence, -crng-ratio, -aml, -size) runs one group
 # and only prints it. BENCH_ARGS passes options, e.g. BENCH_ARGS="--pairs 20".
-BENCH_DEPS := build qemu10 $(BUILD)/bench/baseline.elf $(BUILD)/tools/bench.mjs $(BUILD)/bench/chacha-native
-.PHONY: bench bench-boot bench-clone bench-guest bench-fence bench-aml bench-size bench-crng-ratio bench-profile
+# perf, for the boot's time split (tools/bench/translation.ts): the benchmarks' alone.
+$(BUILD)/.perf-deps:
+	@command -v perf >/dev/null || { \
+	  echo "installing linux-perf (missing: perf)"; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq linux-perf >/dev/null || \
+	    { echo "error: could not install linux-perf" >&2; exit 1; }; }
+	@mkdir -p $(BUILD) && touch $@
+
+BENCH_DEPS := build qemu10 $(BUILD)/bench/baseline.elf $(BUILD)/tools/bench.mjs $(BUILD)/bench/chacha-native $(BUILD)/.perf-deps
+.PHONY: bench bench-boot bench-clone bench-guest bench-translation bench-fence bench-aml bench-size bench-crng-ratio bench-profile
 bench: $(BENCH_DEPS)
 	$(NODE) $(BUILD)/tools/bench.mjs all $(BENCH_ARGS)
 
-bench-boot bench-clone bench-guest bench-fence bench-aml bench-size bench-profile: $(BENCH_DEPS)
+bench-boot bench-clone bench-guest bench-translation bench-fence bench-aml bench-size bench-profile: $(BENCH_DEPS)
 	$(NODE) $(BUILD)/tools/bench.mjs $(patsubst bench-%,%,$@) $(BENCH_ARGS)
 
 bench-crng-ratio: $(BENCH_DEPS)

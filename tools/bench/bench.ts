@@ -24,6 +24,7 @@ import {
   describeMachine, terminalTable, withResultsSection, type Figure, type Results,
 } from "./results.js";
 import { pairedRatios, summarize } from "./summary.js";
+import { splitBoots, TIME_CLASSES, type TimeSplit } from "./translation.js";
 import { interleaved, SNAPSHOT_TAG, snapshotAtIdle, timeClone, timeToLine, type Subject } from "./wall.js";
 
 const BUILD = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -112,6 +113,42 @@ async function cloneFigures(machines: MachineType[], pairs: number): Promise<Fig
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+/** Perf runs per subject and machine for the time split (each run's `perf script` takes seconds). */
+const SPLIT_RUNS = 4;
+
+function splitText(t: TimeSplit): string {
+  return TIME_CLASSES.map((c) => `${c} ${t.ms[c].toFixed(1)}`).join(", ") + ` ms CPU in ${t.wallMs.toFixed(0)} ms wall`;
+}
+
+/**
+ * Translation's share of the boot's wall time (tools/bench/translation.ts
+ * says how), for clonesafe and the baseline, and the floor it sets: the
+ * boot ratio if everything but the extra translation matched the baseline.
+ */
+async function translationFigures(machines: MachineType[], runs: number): Promise<Figure[]> {
+  const out: Figure[] = [];
+  for (const machine of machines) {
+    progress(`translation's share of boot, -machine ${machine}: ${runs} interleaved boots of each under perf record`);
+    const r = await splitBoots(CLONESAFE, BASELINE, machine, runs);
+    const share = (t: TimeSplit) => 100 * t.ms.translate / t.wallMs;
+    out.push({
+      id: `boot-translate-share-${machine}`, what: `Boot: translation's share of wall time, -machine ${machine}`, unit: "%",
+      value: summarize([share(r.a)]), reference: { name: "baseline", value: summarize([share(r.b)]) },
+      how: `\`perf record -F 2000 --call-graph dwarf\` on QEMU from its spawn to the ready line (${runs} boots of each, ` +
+        "interleaved, means): CPU time of the vCPU thread's samples under tb_gen_code over the run's wall time " +
+        `(tools/bench/translation.ts). clonesafe: ${splitText(r.a)}; baseline: ${splitText(r.b)}.`,
+    });
+    const extra = r.a.ms.translate - r.b.ms.translate;
+    out.push({
+      id: `boot-translate-floor-${machine}`, what: `  the boot ratio translation alone sets, -machine ${machine}`, unit: "×",
+      value: summarize([(r.b.wallMs + extra) / r.b.wallMs]),
+      how: `(baseline wall + clonesafe's extra translation, ${extra.toFixed(1)} ms) / baseline wall, both under perf: ` +
+        "the ratio if every other cost matched the baseline's; the rest of the gap is guest code, helpers and the exec loop.",
+    });
   }
   return out;
 }
@@ -351,7 +388,7 @@ async function main(): Promise<void> {
   const runs = Number(values.runs ?? 10);
   const machines = (values.machines?.split(",") ?? [...MACHINE_TYPES]) as MachineType[];
   for (const m of machines) if (!MACHINE_TYPES.includes(m)) throw new Error(`unknown machine "${m}" (pc, q35)`);
-  const groups = ["all", "boot", "clone", "guest", "fence", "crng", "aml", "size", "profile"];
+  const groups = ["all", "boot", "clone", "guest", "translation", "fence", "crng", "aml", "size", "profile"];
   if (!groups.includes(group)) {
     console.error(`error: unknown benchmark group "${group}" (${groups.join(", ")})`);
     process.exit(2);
@@ -376,6 +413,7 @@ async function main(): Promise<void> {
     heapPages = g.heapPages;
     gc = g.gc;
   }
+  if (want("translation")) figures.push(...await translationFigures(machines, SPLIT_RUNS));
   if (want("fence")) figures.push(...await fenceFigures(machines, restores));
   if (want("crng")) figures.push(...crngFigures(Math.max(1, Math.round(runs / 2))));
   if (want("aml")) figures.push(...amlFigures(runs));

@@ -14,7 +14,7 @@ export interface Figure {
   id: string;
   /** What is measured, in words a reader of the README understands. */
   what: string;
-  unit: "ms" | "instructions" | "MB/s" | "bytes" | "pages" | "blocks" | "reads" | "%";
+  unit: "ms" | "instructions" | "MB/s" | "bytes" | "pages" | "blocks" | "reads" | "%" | "×";
   value: Summary;
   reference?: { name: string; value: Summary };
   /** value / reference: the ratio of the medians, and the spread of the paired ratios where runs were paired. */
@@ -76,12 +76,13 @@ function number(v: number, unit: Figure["unit"]): string {
     case "ms": return v.toFixed(1);
     case "MB/s": return v.toFixed(1);
     case "%": return v.toFixed(2);
+    case "×": return v.toFixed(3);
     default: return Math.round(v).toLocaleString("en-US");
   }
 }
 
 function unitSuffix(unit: Figure["unit"]): string {
-  return unit === "%" ? "%" : ` ${unit}`;
+  return unit === "%" || unit === "×" ? unit : ` ${unit}`;
 }
 
 /** "261.0 ms (195.1–326.6, 10 runs)"; a figure that never varies shows no range. */
