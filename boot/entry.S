@@ -1,7 +1,8 @@
 /*
  * Multiboot and PVH entries and the 32→64-bit trampoline.
  * Owns: the multiboot header, the PVH note, the page tables' layout, the GDT, SSE
- * enablement and the boot stack. The address space:
+ * enablement and loading the boot stack (boot/linker.ld reserves it). The
+ * address space:
  *   0 .. 16 MiB          identity, 2 MiB pages: the image, stacks, low memory
  *   16 .. 32 MiB         Wasm linear memory, identity, 4 KiB pages that the
  *                        loader marks present as the memory grows
