@@ -26,6 +26,13 @@ void HW(outl)(hw_t *h, u32 port, u32 v) { (void)h; outl((uint16_t)port, v); }
 u32 HW(wait_irq)(hw_t *h) { (void)h; return irq_wait(); }
 u32 HW(poll_irq)(hw_t *h) { (void)h; return irq_poll(); }
 
+/* A sampled line's TSCs, and interrupts open while the kernel works (boot/irq.c). */
+void HW(irq_sample_line)(hw_t *h, u32 line) { (void)h; irq_sample_line((int32_t)line); }
+u32 HW(irq_sample_count)(hw_t *h) { (void)h; return irq_sample_count(); }
+u64 HW(irq_sample_tsc)(hw_t *h, u32 i) { (void)h; return irq_sample_tsc(i); }
+void HW(irq_open)(hw_t *h) { (void)h; irq_open(); }
+void HW(irq_close)(hw_t *h) { (void)h; irq_close(); }
+
 /* Interrupt delivery mechanics the kernel chose (boot/irq.c says what each does). */
 void HW(irq_use_apic)(hw_t *h, u64 lapic_phys) { (void)h; irq_use_apic(lapic_phys); }
 void HW(irq_mask_on_entry)(hw_t *h, u32 line, u64 ioapic_phys, u32 pin) { (void)h; irq_mask_on_entry(line, ioapic_phys, pin); }

@@ -9,6 +9,12 @@
  * a line the kernel named with irq_mask_on_entry is masked in its IOAPIC
  * redirection entry first, which is how a level line stays quiet; an edge
  * line is left open, since an IOAPIC drops edges on a masked pin).
+ * One line at a time may be sampled (irq_sample_line): its interrupts are
+ * acknowledged without masking and only their TSCs recorded, up to
+ * IRQ_SAMPLES, for the kernel to read (irq_sample_count, irq_sample_tsc);
+ * they never reach the pending mask. irq_open enables interrupts outside a
+ * wait, so a sampled timer ticks while the kernel works; irq_close, or the
+ * next poll or wait, closes them again.
  * Never: calls into Wasm, unmasks a line, or chooses a controller or a route.
  */
 #include "loader.h"
@@ -52,6 +58,35 @@ static void apic_record(uint64_t line) {
 }
 static volatile uint64_t last_irq_tsc;
 
+static volatile int32_t sample_line = -1;
+static volatile uint32_t sample_count;
+static volatile uint64_t sample_tsc[IRQ_SAMPLES];
+
+void irq_sample_line(int32_t line) {
+  sample_count = 0;
+  sample_line = line >= 0 && line < IRQ_LINES ? line : -1;
+}
+
+uint32_t irq_sample_count(void) { return sample_count; }
+
+uint64_t irq_sample_tsc(uint32_t i) { return i < sample_count ? sample_tsc[i] : 0; }
+
+void irq_open(void) { __asm__ volatile("sti" ::: "memory"); }
+
+/* Takes what is already raised (one instruction's window), then disables
+ * interrupts; the pending mask stays for the next wait or poll. */
+void irq_close(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
+
+/* A sampled line: its TSC recorded, the controller acknowledged, the line left open. */
+static void sample(uint64_t line) {
+  uint64_t now = rdtsc();
+  uint32_t n = sample_count;
+  if (n < IRQ_SAMPLES) { sample_tsc[n] = now; sample_count = n + 1; }
+  if (lapic_eoi) { *lapic_eoi = 0; return; }
+  if (line >= 8) outb(PIC2_CMD, PIC_EOI);
+  outb(PIC1_CMD, PIC_EOI);
+}
+
 void irq_init(void) {
   /* ICW1..ICW4: vectors 0x20..0x2F, cascade on line 2, 8086 mode. */
   outb(PIC1_CMD, 0x11); outb(PIC2_CMD, 0x11);
@@ -68,6 +103,7 @@ static int in_service(uint16_t cmd_port, int bit) {
 
 void irq_record(uint64_t line) {
   if (line >= IRQ_LINES) return;
+  if ((int32_t)line == sample_line) { sample(line); return; }
   if (lapic_eoi) {
     apic_record(line);
     last_irq_tsc = rdtsc();

@@ -65,6 +65,12 @@ void irq_use_apic(uint64_t lapic_phys);
 void irq_mask_on_entry(uint32_t line, uint64_t ioapic_phys, uint32_t pin);
 uint32_t irq_wait(void);
 uint32_t irq_poll(void);
+#define IRQ_SAMPLES 1024
+void irq_sample_line(int32_t line);
+uint32_t irq_sample_count(void);
+uint64_t irq_sample_tsc(uint32_t i);
+void irq_open(void);
+void irq_close(void);
 uint64_t irq_last_tsc(void);
 
 /* hw.c's imports are handed this instance (loader.c fills it): what they

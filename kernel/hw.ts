@@ -26,6 +26,19 @@
 @external("hw", "irq_mask_on_entry") export declare function irqMaskOnEntry(line: u32, ioapicPhys: u64, pin: u32): void;
 // Lets already-raised interrupts in without sleeping; same mask as waitIrq.
 @external("hw", "poll_irq") export declare function pollIrq(): u32;
+// Samples `line` (-1: none; starting resets the record): its interrupts are
+// acknowledged and left unmasked, and only the TSC at each is recorded, up
+// to 1024; they never appear in waitIrq's or pollIrq's mask.
+@external("hw", "irq_sample_line") export declare function irqSampleLine(line: i32): void;
+@external("hw", "irq_sample_count") export declare function irqSampleCount(): u32;
+// The TSC at sampled interrupt `i` (0 when i >= irqSampleCount()).
+@external("hw", "irq_sample_tsc") export declare function irqSampleTsc(i: u32): u64;
+// Enables interrupts while the kernel runs (sti); irqClose, or the next
+// waitIrq or pollIrq, disables them again.
+@external("hw", "irq_open") export declare function irqOpen(): void;
+// Lets already-raised interrupts in (a one-instruction window), then
+// disables them; unlike pollIrq it leaves the pending mask for the next wait.
+@external("hw", "irq_close") export declare function irqClose(): void;
 // Stops the CPU for good (cli; hlt).
 @external("hw", "halt") export declare function halt(): void;
 

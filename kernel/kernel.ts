@@ -20,7 +20,7 @@ import {
 import { bootRsdp, memoryInit, memoryMapBytes, registerMmCommand } from "./mm/index";
 import { currentGuidText, registerVmgenidCommands, vmgenidInit, vmgenidStats } from "./drivers/vmgenid/index";
 import {
-  entropyWaitTicks, epoch, fenceCoverage, randomInit, randomInterrupt, randomStats, registerRandomCommands,
+  entropyWaitTicks, epoch, fenceCoverage, randomInit, randomStart, randomInterrupt, randomStats, registerRandomCommands,
   setInterruptPoller, setRestoreSignalHandler, watchRestoreSignal,
 } from "./random/index";
 import { registerVmclockCommands, vmclockInit, vmclockStats } from "./drivers/vmclock/index";
@@ -136,13 +136,14 @@ export function boot(magic: u32, mbi: u32): void {
   memoryInit(magic, mbi);
   const acpi = discoverAcpi(bootRsdp);
   irqInit(acpi.madt, acpi.fadt);
+  randomStart(); // the entropy timer ticks while the boot works, until randomInit
   loadNamespace(acpi);
   vmgenidInit();
   vmclockInit();
-  randomInit(bootData(acpi));
   startAcpiEvents(acpi);
   gedInit();
   powerInit(acpi.fadt);
+  randomInit(bootData(acpi)); // seeded before anything can ask for output
   log("random", "restore fence: " + fenceCoverage());
   addStats(eventStats);
   addStats(randomStats);

@@ -239,11 +239,6 @@ export function timerStart(hz: u32): i32 {
   return timerLine;
 }
 
-/** Reopens the timer's line after a tick (the 8259 masked it on entry; the APIC timer needs nothing). */
-export function timerAck(): void {
-  if (!apic && timerLine >= 0) picUnmask(<u32>timerLine);
-}
-
 export function timerStop(): void {
   const l = lapic;
   if (apic && l != null) stopApicTimer(l);

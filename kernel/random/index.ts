@@ -26,8 +26,8 @@ import {
   restorePending, restoreSignalCount, serveRestoreBeforeDraw, signalCatches,
 } from "./fence";
 import {
-  collectTimerEntropy, detectCpuSources, hasRdrand, hasRdseed, mixBootData, mixCpuRandom, mixTimestamp,
-  rdrandFailures, rdseedFailures, timerTicks, timerWaitTsc,
+  detectCpuSources, finishTimerEntropy, hasRdrand, hasRdseed, mixBootData, mixCpuRandom, mixTimestamp,
+  rdrandFailures, rdseedFailures, startTimerEntropy, timerTicks, timerTicksOverlapped, timerWaitTsc,
 } from "./sources";
 
 export { epoch } from "./crng";
@@ -86,16 +86,29 @@ export function entropyWaitTicks(): u64 {
 
 export const RAND_MAX_BYTES: i32 = 4096;
 
-/** Seeds the CRNG before anything can ask for output. */
-export function randomInit(bootData: Uint8Array): void {
+let cpuWords: i32 = 0;
+
+/**
+ * The first half of the seeding, as early as the timer can run (after the
+ * interrupt controller is chosen): CPU randomness, and without enough of
+ * it the timer whose ticks are sampled while the boot goes on.
+ */
+export function randomStart(): void {
   detectCpuSources();
   mixTimestamp(0);
+  cpuWords = mixCpuRandom(SEED_BITS / 64);
+  if (creditedBits() < SEED_BITS) startTimerEntropy();
+}
+
+/** Seeds the CRNG before anything can ask for output: the ticks sampled since randomStart, and more if they are not enough. */
+export function randomInit(bootData: Uint8Array): void {
   mixBootData(bootData);
-  const words = mixCpuRandom(SEED_BITS / 64);
+  const words = cpuWords;
   let how = words > 0 ? (hasRdseed ? "rdseed" : "rdrand") + " " + words.toString() + " words" : "no cpu source";
   if (creditedBits() < SEED_BITS) {
-    const timer = collectTimerEntropy(SEED_BITS - creditedBits());
-    how += ", timer interrupts " + timer.toString() + " bits";
+    const timer = finishTimerEntropy(SEED_BITS - creditedBits());
+    how += ", timer interrupts " + timer.toString() + " bits from " + timerTicks.toString() + " ticks, " +
+      timerTicksOverlapped.toString() + " of them while the boot worked";
   }
   if (seedIfReady()) {
     log("random", "seeded epoch=" + epoch.toString() + " (" + how + ")");

@@ -2,11 +2,22 @@
 // Owns: CPU random-instruction detection, bounded retries and their failure
 // counts, TSC sampling, and the timer-interrupt collector used when the CPU
 // has no RDSEED/RDRAND. May call: hw (cpuid, rdrand64, rdseed64, rdtsc,
-// poll_irq, last_irq_tsc), the irq subsystem's timer (the PIT on the 8259,
-// the local APIC timer through the APIC; during collection only), the CRNG's mixing functions. Never: treats a failed RDRAND/RDSEED
+// irq_sample_line/count/tsc, irq_open, irq_close), the irq subsystem's timer
+// (the PIT on the 8259, the local APIC timer through the APIC; between
+// startTimerEntropy and finishTimerEntropy only), the CRNG's mixing
+// functions. Never: treats a failed RDRAND/RDSEED
 // (carry clear) as a value, credits entropy to data that is unique but not
 // secret (boot data, the VM generation ID), or credits anything the sampling
 // code itself produces (its own timing, loop counts).
+//
+// The collector overlaps the boot. startTimerEntropy starts the timer as
+// soon as the interrupt controller is chosen and opens interrupts; the
+// loader records the TSC at each tick and acknowledges it (the timer's line
+// is sampled, never pending), while the boot goes on loading the namespace
+// and starting its drivers. finishTimerEntropy, just before the ready line,
+// credits what was recorded and waits only for the ticks still missing.
+// Other lines the boot opens meanwhile (the SCI, a GED) are left pending for
+// the idle loop: the collector reads only the sampled line's record.
 //
 // Credit policy: a delivered RDSEED or RDRAND word counts 64 bits (the CPU
 // is trusted, as Linux's random.trust_cpu=on does). A timer tick counts 1 bit
@@ -25,8 +36,8 @@
 // and the unique-but-public inputs (the GUID, boot data) make boots differ.
 // Everything else counts 0.
 
-import { cpuid, lastIrqTsc, pollIrq, rdrand64, rdseed64, rdtsc } from "../hw";
-import { timerAck, timerStart, timerStop } from "../irq/index";
+import { cpuid, irqClose, irqOpen, irqSampleCount, irqSampleLine, irqSampleTsc, rdrand64, rdseed64, rdtsc } from "../hw";
+import { timerStart, timerStop } from "../irq/index";
 import { mixBytes, mixU64 } from "./crng";
 
 const RDRAND_RETRIES: i32 = 10;   // Intel's guidance for RDRAND
@@ -37,6 +48,9 @@ const TIMER_HZ: u32 = 20000;
 const TIMER_TICKS_PER_BIT: i32 = 4;
 /** Interrupt polls at most (no PIT, or one that never ticks): well under a second under TCG. */
 const TIMER_MAX_POLLS: i32 = 1 << 22;
+
+/** The loader records at most this many sampled ticks (boot/irq.c IRQ_SAMPLES). */
+const IRQ_SAMPLES: i32 = 1024;
 
 const word = memory.data(8);
 
@@ -78,36 +92,60 @@ export function mixTimestamp(extra: u64): void {
 }
 
 export let timerTicks: u32 = 0;
+/** Of those, the ticks that arrived while the boot worked, before the collector waited for any. */
+export let timerTicksOverlapped: u32 = 0;
 /** TSC ticks spent waiting for timer interrupts (all calls): time, not work, so the boot figure leaves it out. */
 export let timerWaitTsc: u64 = 0;
 
+let timerLine: i32 = -1;
+
 /**
- * Collects entropy from timer interrupts until `bits` are credited, or the
- * tick or poll cap is reached; returns the bits credited. Runs at boot,
- * before any other IRQ line is open, so the lines it takes are all its own.
+ * Starts the timer whose interrupts the collector samples, and opens
+ * interrupts so that it ticks while the boot goes on working: the loader
+ * records the TSC at each tick (hw irqSampleLine) and acknowledges it, and
+ * nothing else is done with it until finishTimerEntropy. Runs before any
+ * other IRQ line is open, so the lines open until then are its own.
  */
-export function collectTimerEntropy(bits: i32): i32 {
+export function startTimerEntropy(): void {
+  if (timerLine >= 0) return;
+  timerLine = timerStart(TIMER_HZ);
+  irqSampleLine(timerLine);
+  irqOpen();
+}
+
+/**
+ * Credits the ticks recorded since startTimerEntropy, waits for more until
+ * `bits` are credited or the tick or poll cap is reached, stops the timer,
+ * and returns the bits credited (0 if the timer was never started).
+ */
+export function finishTimerEntropy(bits: i32): i32 {
+  if (timerLine < 0) return 0;
   const started = rdtsc();
+  const cap = min(bits * TIMER_TICKS_PER_BIT, IRQ_SAMPLES);
   let credited = 0;
   let ticks = 0;
   let previous: u64 = 0;
   let previousDelta: u64 = 0;
-  const line = timerStart(TIMER_HZ);
-  for (let polls = 0; credited < bits && ticks < bits * TIMER_TICKS_PER_BIT && polls < TIMER_MAX_POLLS; polls++) {
-    if ((pollIrq() & (<u32>1 << <u32>line)) == 0) continue;
-    const at = lastIrqTsc();
-    const delta = at - previous;
-    const credit = ticks >= 2 && delta != previousDelta ? 1 : 0;
-    mixU64(at ^ (<u64>polls << 40), credit);
-    credited += credit;
-    previousDelta = delta;
-    previous = at;
-    ticks++;
-    timerAck();
+  let overlapped: i32 = -1;
+  for (let polls = 0; credited < bits && ticks < cap && polls < TIMER_MAX_POLLS; polls++) {
+    const recorded = <i32>irqSampleCount();
+    if (overlapped < 0) overlapped = recorded;
+    for (; ticks < recorded && ticks < cap && credited < bits; ticks++) {
+      const at = irqSampleTsc(<u32>ticks);
+      const delta = at - previous;
+      const credit = ticks >= 2 && delta != previousDelta ? 1 : 0;
+      mixU64(at ^ (<u64>ticks << 40), credit);
+      credited += credit;
+      previousDelta = delta;
+      previous = at;
+    }
   }
   timerStop();
-  pollIrq(); // a tick the local APIC had latched before its timer stopped: still ours
+  irqClose(); // a tick the local APIC had latched before its timer stopped is still sampled; other lines stay pending
+  irqSampleLine(-1);
+  timerLine = -1;
   timerTicks += <u32>ticks;
+  timerTicksOverlapped += <u32>min(overlapped, ticks);
   timerWaitTsc += rdtsc() - started;
   return credited;
 }

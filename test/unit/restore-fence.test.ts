@@ -14,8 +14,10 @@ const G2 = "7a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 const RAND32 = /^rand: epoch=(\d+) ([0-9a-f]{64})$/;
 const NOTIFY = /^vmgenid: notify gen=\d+ guid=[0-9a-f-]{36} changed=([01]) epoch=(\d+)$/;
 
-function boot(o: { rdrand: boolean; jitter?: boolean }): { m: SimMachine; k: HostKernel; gpe: GpeBlockState } {
+function boot(o: { rdrand: boolean; jitter?: boolean; ticksPerHwCall?: number; lockstep?: boolean }): { m: SimMachine; k: HostKernel; gpe: GpeBlockState } {
   const m = simulatedQemuPc({ fixtures: FIXTURES, rdrand: o.rdrand });
+  m.pitTicksPerHwCall = o.ticksPerHwCall ?? 0;
+  if (o.lockstep) { m.tscStep = () => 0n; m.tscPerHwCall = 1000n; }
   for (let i = 0; i < 64 && o.rdrand; i++) m.rdrandValues.push(BigInt("0x" + randomBytes(8).toString("hex")));
   if (o.jitter) m.irqTsc = () => m.tsc + BigInt(randomBytes(2).readUInt16LE(0));
   const gpe = addPcGpeBlock(m);
@@ -106,7 +108,7 @@ describe("seeding without RDSEED/RDRAND: only timer interrupts are credited", ()
   it("a timer in lockstep with a fixed-step TSC credits nothing; the kernel refuses to serve bytes", () => {
     const { m, k } = boot({ rdrand: false });
     expect(m.lines().find((l) => l.startsWith("random: "))).toMatch(
-      /^random: not seeded: only 0 of 256 bits could be credited \(no cpu source, timer interrupts 0 bits\)/);
+      /^random: not seeded: only 0 of 256 bits could be credited \(no cpu source, timer interrupts 0 bits from 1024 ticks, 0 of them while the boot worked\)/);
     expect(typeAndServe(m, k, "rand 32\r").at(-1)).toMatch(/^error: rand: the CRNG is not seeded/);
     expect(typeAndServe(m, k, "stats\r").at(-1)).toMatch(/ timer_ticks=1024 /); // it tried: 4 ticks per bit wanted
     expect(m.pitPeriodic).toBe(false); // and stopped the PIT
@@ -114,8 +116,33 @@ describe("seeding without RDSEED/RDRAND: only timer interrupts are credited", ()
 
   it("a timer whose interrupts land at varying TSC values seeds it", () => {
     const { m, k } = boot({ rdrand: false, jitter: true });
-    expect(m.lines()).toContain("random: seeded epoch=1 (no cpu source, timer interrupts 256 bits)");
+    expect(m.lines()).toContain("random: seeded epoch=1 (no cpu source, timer interrupts 256 bits from 258 ticks, 0 of them while the boot worked)");
     expect(typeAndServe(m, k, "rand 32\r").at(-1)).toMatch(RAND32);
     expect(m.pitPeriodic).toBe(false);
+    expect(m.sampleLine).toBe(-1); // the loader samples nothing any more
+  });
+
+  it("ticks that arrive while the boot works are credited at the end, and the collector waits only for the rest", () => {
+    // The PIT ticks every 64 hw calls: time passing while the boot works,
+    // with interrupts open from the timer's start.
+    const { m, k } = boot({ rdrand: false, jitter: true, ticksPerHwCall: 64 });
+    expect(m.opened).toBe(1);
+    const line = m.lines().find((l) => l.startsWith("random: seeded"))!;
+    const [, bits, ticks, overlapped] = /^random: seeded epoch=1 \(no cpu source, timer interrupts (\d+) bits from (\d+) ticks, (\d+) of them while the boot worked\)$/.exec(line)!;
+    expect(Number(bits)).toBe(256);
+    expect(Number(overlapped)).toBeGreaterThan(2); // the premise: ticks did arrive during the boot's work
+    expect(Number(overlapped)).toBeLessThanOrEqual(Number(ticks));
+    expect(Number(ticks)).toBeGreaterThanOrEqual(258);
+    expect(typeAndServe(m, k, "rand 32\r").at(-1)).toMatch(RAND32);
+    expect(m.pitPeriodic).toBe(false);
+  });
+
+  it("ticks recorded while the boot works with a clock in lockstep still credit nothing", () => {
+    // The TSC and the PIT both count hw calls: every interval is 64 calls.
+    const { m } = boot({ rdrand: false, ticksPerHwCall: 64, lockstep: true });
+    const line = m.lines().find((l) => l.startsWith("random: "))!;
+    const overlapped = /(\d+) of them while the boot worked/.exec(line);
+    expect(line).toMatch(/^random: not seeded: only 0 of 256 bits could be credited/);
+    expect(Number(overlapped![1])).toBeGreaterThan(2); // they were there, and were not believed
   });
 });

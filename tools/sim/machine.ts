@@ -1,7 +1,11 @@
 // A simulated machine behind the kernel's `hw` imports, for the host build
 // (unit tests and the `aml` CLI): a COM1 UART (receive queue, transmit log),
 // the 8259 mask registers, an 8254 channel 0 that ticks on IRQ 0 every
-// `pitPollsPerTick` interrupt polls while it is periodic, the isa-debug-exit
+// `pitPollsPerTick` interrupt polls while it is periodic (and, while the
+// loader samples IRQ 0, every `pitPollsPerTick` reads of the sample count,
+// or with `pitTicksPerHwCall` set every that many hw calls of any kind:
+// time passing while the kernel works with interrupts open; `tscPerHwCall`
+// makes the TSC count the same calls, a clock in lockstep), the isa-debug-exit
 // port, a zero-filled sparse physical memory, memory-mapped devices that
 // the kernel's phys_read/phys_write reach before memory (`mmio`), and
 // zero-reading I/O ports. With `mirrorWindows`, a page the kernel maps into
@@ -72,7 +76,17 @@ export class SimMachine {
   /** 8254 channel 0 in mode 2 (rate generator): ticks while polled. */
   pitPeriodic = false;
   pitPollsPerTick = 64;
+  /** While IRQ 0 is sampled: a tick every this many hw calls instead of sample-count reads (0: off). */
+  pitTicksPerHwCall = 0;
+  /** What every hw call adds to the TSC (0: only reads move it). */
+  tscPerHwCall = 0n;
   private polls = 0;
+  private hwCalls = 0;
+  /** The loader's sampled line (hw irq_sample_line; -1: none) and the TSCs it recorded. */
+  sampleLine = -1;
+  readonly samples: bigint[] = [];
+  /** hw irq_open calls: interrupts enabled while the kernel works. */
+  opened = 0;
   /** Ports and PCI configuration bytes remember writes (acpiexec's regions do); off: they read zero. */
   rememberIo = false;
   private readonly ioBytes = new Map<string, number>();
@@ -237,10 +251,30 @@ export class SimMachine {
 
   /** The pending-IRQ mask, cleared; a periodic PIT with IRQ 0 unmasked ticks as it is polled. */
   private takeIrqs(): number {
-    if (this.pitPeriodic && (this.picMask[0] & 1) === 0 && ++this.polls % this.pitPollsPerTick === 0) this.pendingIrqs |= 1;
+    if (this.pitPeriodic && (this.picMask[0] & 1) === 0 && this.sampleLine !== 0 && ++this.polls % this.pitPollsPerTick === 0) this.pendingIrqs |= 1;
     const m = this.pendingIrqs;
     this.pendingIrqs = 0;
     return m;
+  }
+
+  private pitTicking(): boolean {
+    return this.pitPeriodic && (this.picMask[0] & 1) === 0 && this.sampleLine === 0;
+  }
+
+  /** A tick of the sampled PIT: its TSC recorded, as the loader's stub would (at most 1024). */
+  private sampleTick(): void {
+    if (this.samples.length < 1024) this.samples.push(this.irqTsc());
+  }
+
+  /** Time passing with each hw call, when a test asks for it (the header). */
+  private hwCall(): void {
+    this.tsc += this.tscPerHwCall;
+    if (this.pitTicksPerHwCall > 0 && this.pitTicking() && ++this.hwCalls % this.pitTicksPerHwCall === 0) this.sampleTick();
+  }
+
+  private sampleCount(): number {
+    if (this.pitTicksPerHwCall === 0 && this.pitTicking() && ++this.polls % this.pitPollsPerTick === 0) this.sampleTick();
+    return this.samples.length;
   }
 
   private deliverRandom(queue: bigint[], dst: number): number {
@@ -258,6 +292,13 @@ export class SimMachine {
 
   /** The `hw` import object. */
   imports(): Record<string, (...args: never[]) => unknown> {
+    const calls = this.callImports();
+    const timed: Record<string, (...args: never[]) => unknown> = {};
+    for (const [name, f] of Object.entries(calls)) timed[name] = (...args: never[]) => { this.hwCall(); return f(...args); };
+    return timed;
+  }
+
+  private callImports(): Record<string, (...args: never[]) => unknown> {
     return {
       inb: (p: number) => this.inPort(p, 1),
       inw: (p: number) => this.inPort(p, 2),
@@ -272,6 +313,11 @@ export class SimMachine {
       irq_mask_on_entry: (line: number, ioapic: bigint, pin: number) => {
         this.maskOnEntry.set(line >>> 0, { ioapic: Number(ioapic), pin: pin >>> 0 });
       },
+      irq_sample_line: (line: number) => { this.sampleLine = line | 0; this.samples.length = 0; },
+      irq_sample_count: () => this.sampleCount(),
+      irq_sample_tsc: (i: number) => this.samples[i >>> 0] ?? 0n,
+      irq_open: () => { this.opened++; },
+      irq_close: () => {},
       rdtsc: () => (this.tsc += this.tscStep()),
       entry_tsc: () => this.entryTsc,
       phys_read: (addr: bigint, width: number) => {
