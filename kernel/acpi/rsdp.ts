@@ -6,10 +6,11 @@
 // A boot protocol that names the RSDP (PVH) is believed only if that
 // candidate passes the same checks.
 // Owns: the scan and the RSDP's fields. May call: hw.physRead (the EBDA
-// pointer) and the copy helpers of tables.ts. Never: reads outside the two
+// pointer), hw.physCopyIn (the scan's one buffer) and the copy helpers of
+// tables.ts. Never: reads outside the two
 // scan regions, or trusts a candidate's length before bounding it.
 
-import { physRead } from "../hw";
+import { physCopyIn, physRead } from "../hw";
 import { AcpiErrors, asciiField, byteSum, copyPhysical, readU32, readU64, readU8, REASON_CHECKSUM } from "./tables";
 import { hex0x } from "../lib/fmt";
 
@@ -87,15 +88,30 @@ function ebdaAddress(): u64 {
   return base;
 }
 
+/** Four scan boundaries: SCAN_GROUP bytes. */
+const SCAN_GROUP: u32 = 4 * SCAN_STEP;
+
+// @ts-ignore: decorator
+@inline function noSignatureInGroup(at: usize): bool {
+  return load<u64>(at) != RSDP_SIGNATURE && load<u64>(at, 16) != RSDP_SIGNATURE &&
+    load<u64>(at, 32) != RSDP_SIGNATURE && load<u64>(at, 48) != RSDP_SIGNATURE;
+}
+
 /** Scans [start, end) on 16-byte boundaries; `start` is 16-byte aligned. */
 function scanForRsdp(start: u64, end: u64, errors: AcpiErrors): Rsdp | null {
+  const chunk = new Uint8Array(<i32>SCAN_CHUNK); // one buffer for the whole scan
+  const base = chunk.dataStart;
   for (let chunkStart = start; chunkStart < end; chunkStart += <u64>SCAN_CHUNK) {
     const remaining = end - chunkStart;
     const chunkLength = remaining < <u64>SCAN_CHUNK ? <u32>remaining : SCAN_CHUNK;
-    const chunk = copyPhysical(chunkStart, chunkLength);
+    physCopyIn(base, chunkStart, chunkLength);
     // A signature is 8 bytes on a 16-byte boundary: it never straddles chunks.
     for (let offset: u32 = 0; offset + 8 <= chunkLength; offset += SCAN_STEP) {
-      if (load<u64>(chunk.dataStart + <usize>offset) != RSDP_SIGNATURE) continue;
+      // Groups of four boundaries with no signature are passed over in one
+      // step (the boot's most-run loop: about 5,600 boundaries on SeaBIOS).
+      while (offset + SCAN_GROUP <= chunkLength && noSignatureInGroup(base + <usize>offset)) offset += SCAN_GROUP;
+      if (offset + 8 > chunkLength) break;
+      if (load<u64>(base + <usize>offset) != RSDP_SIGNATURE) continue;
       const found = validateRsdp(chunkStart + <u64>offset, end, errors);
       if (found != null) return found;
     }

@@ -107,8 +107,7 @@ export function randomInit(bootData: Uint8Array): void {
   let how = words > 0 ? (hasRdseed ? "rdseed" : "rdrand") + " " + words.toString() + " words" : "no cpu source";
   if (creditedBits() < SEED_BITS) {
     const timer = finishTimerEntropy(SEED_BITS - creditedBits());
-    how += ", timer interrupts " + timer.toString() + " bits from " + timerTicks.toString() + " ticks, " +
-      timerTicksOverlapped.toString() + " of them while the boot worked";
+    how += ", timer interrupts " + timer.toString() + " bits"; // the ticks behind them: stats timer_ticks, timer_overlapped
   }
   if (seedIfReady()) {
     log("random", "seeded epoch=" + epoch.toString() + " (" + how + ")");
@@ -129,6 +128,7 @@ export function randomStats(): string {
     " rdrand=" + (hasRdrand ? "ok" : "absent") + " rdseed=" + (hasRdseed ? "ok" : "absent") +
     " rdrand_fail=" + rdrandFailures.toString() + " rdseed_fail=" + rdseedFailures.toString() +
     " signal_before_draw=" + signalCatches.toString() + " cut=" + cutLines.toString() + " timer_ticks=" + timerTicks.toString() +
+    " timer_overlapped=" + timerTicksOverlapped.toString() +
     " counter_before_draw=" + counterCatches.toString() + " counter_given_up=" + countersGivenUp.toString() +
     " fence_port_reads=" + fencePortReads.toString();
 }

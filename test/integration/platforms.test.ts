@@ -39,7 +39,7 @@ describe.each([
     if (boot === "pvh") has(/^boot: PVH start info at 0x[0-9a-f]+: version 1, RSDP at 0x[0-9a-f]+$/);
     has(/^acpi: FADT rev=5 .* hardware-reduced$/);
     has(/^irq: local APIC 0xfee00000 id 0 version 0x[0-9a-f]+, ioapic0 GSI 0-23, ioapic1 GSI 24-47 \(hardware-reduced ACPI; the 8259 stays masked\)$/);
-    has(/^random: seeded epoch=1 \(no cpu source, timer interrupts 256 bits from \d+ ticks, \d+ of them while the boot worked\)$/);
+    has(/^random: seeded epoch=1 \(no cpu source, timer interrupts 256 bits\)$/);
     has(/^ged: \\_SB_\.GED_ \(ACPI0013\): GSI 9 \(edge, active-high, IOAPIC 0 pin 9, line 9\) -> _EVT\(9\)$/);
     has(/^power: power button device \\_SB_\.PWRB \(PNP0C0C\): a press powers off \(S5\)$/);
     has(/^random: restore fence: no restore signal: no VM generation ID device/);

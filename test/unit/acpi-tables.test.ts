@@ -727,6 +727,39 @@ describe("RSDP search", () => {
     expect(log.at(-1)).toBe("acpi: no RSDP found in the EBDA or at 0xe0000-0xfffff; continuing without ACPI");
   });
 
+  // The scan passes over four boundaries at a time (acpi/rsdp.ts): a
+  // candidate in any slot of a group, at a 4 KiB copy's last boundary or
+  // at the region's last one it fits in is still found where it is.
+  it.each([0xe0010, 0xe0020, 0xe0030, 0xe0040, 0xe0ff0, 0xe1000, 0xf59d0, 0xfffe0])("finds a lone RSDP at %s", (at) => {
+    const image = buildImage("pc");
+    image.machine.writePhys(RSDP_ADDRESS, new Uint8Array(20));
+    image.machine.writePhys(at, rsdpV0(image.rootAddress, "MOVED"));
+    const { discovery } = discover(image.machine);
+    expect(discovery.rsdp).toMatchObject({ phys: hex0x(at), oemId: "MOVED" });
+    expect(discovery.errors).toEqual([]);
+  });
+
+  it("after a bad candidate, finds a good one in the next slot of the same group", () => {
+    const image = buildImage("pc");
+    const bad = rsdpV0(image.rootAddress);
+    bad[19] ^= 1;
+    image.machine.writePhys(RSDP_ADDRESS, new Uint8Array(20));
+    image.machine.writePhys(0xe0410, bad);
+    image.machine.writePhys(0xe0420, rsdpV0(image.rootAddress, "NEXT"));
+    const { discovery } = discover(image.machine);
+    expect(discovery.rsdp).toMatchObject({ phys: "0xe0420", oemId: "NEXT" });
+    expect(errorsOf(discovery)).toEqual(["RSDP@0xe0410 checksum"]);
+  });
+
+  it("reports a signature at the last boundary, where 20 bytes do not fit", () => {
+    const image = buildImage("pc");
+    image.machine.writePhys(RSDP_ADDRESS, new Uint8Array(20));
+    image.machine.writePhys(0xffff0, rsdpV0(image.rootAddress).subarray(0, 16));
+    const { discovery } = discover(image.machine);
+    expect(discovery.rsdp).toBeNull();
+    expect(errorsOf(discovery)).toEqual(["RSDP@0xffff0 rsdp-length"]);
+  });
+
   it("ignores a signature that is not on a 16-byte boundary", () => {
     const image = buildImage("pc");
     image.machine.writePhys(RSDP_ADDRESS, new Uint8Array(20));
