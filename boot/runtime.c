@@ -40,34 +40,10 @@ void *memmove(void *dst, const void *src, size_t n) {
 
 void *memset(void *dst, int c, size_t n) {
   void *ret = dst;
-  uint64_t pattern = 0x0101010101010101ull * (uint8_t)c;
-  /* Boot zeroes whole Wasm pages (512 KiB before ready): 256 bytes per
-   * loop of sixteen 16-byte stores is 19 instructions where rep stosq,
-   * one instruction per 8 bytes under TCG, is 32. */
-  if (n >= 512) {
-    size_t head = -(uintptr_t)dst & 15; /* to movaps' 16-byte alignment */
-    n -= head;
-    __asm__ volatile("rep stosb" : "+D"(dst), "+c"(head) : "a"(c) : "memory");
-    size_t blocks = n / 256;
-    n %= 256;
-    __asm__ volatile(
-        "movq %2, %%xmm0\n\t"
-        "punpcklqdq %%xmm0, %%xmm0\n"
-        "1:\n\t"
-        "movaps %%xmm0, 0(%0)\n\t"   "movaps %%xmm0, 16(%0)\n\t"
-        "movaps %%xmm0, 32(%0)\n\t"  "movaps %%xmm0, 48(%0)\n\t"
-        "movaps %%xmm0, 64(%0)\n\t"  "movaps %%xmm0, 80(%0)\n\t"
-        "movaps %%xmm0, 96(%0)\n\t"  "movaps %%xmm0, 112(%0)\n\t"
-        "movaps %%xmm0, 128(%0)\n\t" "movaps %%xmm0, 144(%0)\n\t"
-        "movaps %%xmm0, 160(%0)\n\t" "movaps %%xmm0, 176(%0)\n\t"
-        "movaps %%xmm0, 192(%0)\n\t" "movaps %%xmm0, 208(%0)\n\t"
-        "movaps %%xmm0, 224(%0)\n\t" "movaps %%xmm0, 240(%0)\n\t"
-        "addq $256, %0\n\t"
-        "decq %1\n\t"
-        "jnz 1b"
-        : "+r"(dst), "+r"(blocks) : "r"(pattern) : "xmm0", "memory");
-  }
+  /* Eight bytes per step for the bulk: under TCG each rep iteration costs
+   * about the same whatever its width (whole Wasm pages: zero_pages). */
   size_t words = n / 8, rest = n % 8;
+  uint64_t pattern = 0x0101010101010101ull * (uint8_t)c;
   __asm__ volatile("rep stosq" : "+D"(dst), "+c"(words) : "a"(pattern) : "memory");
   __asm__ volatile("rep stosb" : "+D"(dst), "+c"(rest) : "a"(c) : "memory");
   return ret;
@@ -191,6 +167,30 @@ static void map_linear(uint64_t from, uint64_t to) {
     pt_linear[off / PAGE_4K] = (LINEAR_MEMORY_BASE + off) | 0x3; /* present, writable, write-back */
 }
 
+/* Zeroes whole Wasm pages (512 KiB before ready): 256 bytes per loop of
+ * sixteen 16-byte stores is 19 instructions where rep stosq, one
+ * instruction per 8 bytes under TCG, is 32. Kept out of memset, whose
+ * small calls (a reseed's) should not pay for the choice. */
+static void zero_pages(uint8_t *at, size_t pages) {
+  size_t blocks = pages * (WASM_PAGE / 256);
+  if (blocks == 0) return;
+  __asm__ volatile(
+      "pxor %%xmm0, %%xmm0\n"
+      "1:\n\t"
+      "movaps %%xmm0, 0(%0)\n\t"   "movaps %%xmm0, 16(%0)\n\t"
+      "movaps %%xmm0, 32(%0)\n\t"  "movaps %%xmm0, 48(%0)\n\t"
+      "movaps %%xmm0, 64(%0)\n\t"  "movaps %%xmm0, 80(%0)\n\t"
+      "movaps %%xmm0, 96(%0)\n\t"  "movaps %%xmm0, 112(%0)\n\t"
+      "movaps %%xmm0, 128(%0)\n\t" "movaps %%xmm0, 144(%0)\n\t"
+      "movaps %%xmm0, 160(%0)\n\t" "movaps %%xmm0, 176(%0)\n\t"
+      "movaps %%xmm0, 192(%0)\n\t" "movaps %%xmm0, 208(%0)\n\t"
+      "movaps %%xmm0, 224(%0)\n\t" "movaps %%xmm0, 240(%0)\n\t"
+      "addq $256, %0\n\t"
+      "decq %1\n\t"
+      "jnz 1b"
+      : "+r"(at), "+r"(blocks) : : "xmm0", "memory");
+}
+
 void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint32_t max_pages) {
   if (linear) loader_panic("the kernel module asked for a second memory");
   if (initial_pages > LINEAR_MAX_PAGES) loader_panic("kernel's initial memory exceeds the linear-memory region");
@@ -200,14 +200,14 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *mem, uint32_t initial_pages, uint
   mem->max_pages = max_pages < LINEAR_MAX_PAGES ? max_pages : LINEAR_MAX_PAGES;
   mem->size = initial_pages * WASM_PAGE;
   map_linear(0, mem->size);
-  memset(mem->data, 0, mem->size);
+  zero_pages(mem->data, initial_pages); /* LINEAR_MEMORY_BASE: page-aligned */
 }
 
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *mem, uint32_t delta) {
   uint32_t old = mem->pages;
   if (delta > mem->max_pages - old) return UINT32_MAX;
   map_linear(mem->size, mem->size + (uint64_t)delta * WASM_PAGE);
-  memset(mem->data + mem->size, 0, (size_t)delta * WASM_PAGE);
+  zero_pages(mem->data + mem->size, delta);
   mem->pages = old + delta;
   mem->size = mem->pages * WASM_PAGE;
   return old;

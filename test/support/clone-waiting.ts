@@ -20,7 +20,9 @@ const RAND32 = /^rand: epoch=(\d+) ([0-9a-f]{64})$/;
 export async function expectWaitingRequestFresh(options: BootOptions & Required<Pick<BootOptions, "machine">>): Promise<void> {
   const parent = await bootKernel({ ...options, snapshots: true });
   await parent.qmp!.hmp("savevm s1");
-  const continuation = RAND32.exec(await parent.command("rand 32"))![2];
+  const answer = await parent.command("rand 32");
+  expect(answer, parent.lines.join("\n")).toMatch(RAND32);
+  const continuation = RAND32.exec(answer)![2];
   await parent.qmp!.execute("stop");
   const dir = mkdtempSync(join(tmpdir(), "clonesafe-waiting-"));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
