@@ -38,6 +38,21 @@ describe("QEMU's process", () => {
     ].join("\n");
     expect(qemuSaid(stderr)).toBe("Not a migration stream; load of migration failed: Invalid argument");
     expect(qemuSaid("qemu-system-x86_64: warning: only a warning\n")).toBe("");
+    // A failed -loadvm of a server=on,wait=on socket: QEMU's "info:" line comes first, the reason after.
+    expect(qemuSaid([
+      "qemu-system-x86_64: -chardev socket,id=serial0,path=/t/serial.sock,server=on,wait=on: info: QEMU waiting for connection on: disconnected:unix:/t/serial.sock,server=on",
+      "qemu-system-x86_64: Could not open 'junk.qcow2': Image is not in qcow2 format",
+    ].join("\n"))).toBe("Could not open 'junk.qcow2': Image is not in qcow2 format");
+  });
+
+  it("stderrEnded waits for what was written after the exit", async () => {
+    // The shell exits at once; a child it leaves holding stderr writes later.
+    const p = spawnQemu("sh", ["-c", "(sleep 0.5; echo 'qemu-system-x86_64: the late reason' >&2) & exit 1"],
+      { stdin: "ignore", stdout: "ignore", stderrLimit: 1000 });
+    await new Promise((res) => { p.child.once("exit", res); });
+    expect(p.stderr).toBe(""); // the premise: at "exit" the message had not arrived
+    await p.stderrEnded;
+    expect(qemuSaid(p.stderr)).toBe("the late reason");
   });
 
   it("captures stderr, passes it on, and reports what came since the mark", async () => {

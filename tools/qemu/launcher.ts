@@ -88,6 +88,7 @@ export class QemuInstance extends SerialConsole {
    */
   async startFailure(cause: unknown): Promise<Error> {
     await Promise.race([this.exited, sleep(START_FAILURE_GRACE_MS)]);
+    if (this.exitInfo) await Promise.race([this.qemu.stderrEnded, sleep(START_FAILURE_GRACE_MS)]); // its whole message
     const exited = this.exitInfo;
     await this.kill();
     const reason = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);

@@ -39,8 +39,16 @@ export class QemuProcess {
   private tail = "";
   private received = 0;
   private mark = 0;
+  /**
+   * Settles once stderr is read to its end: a child's "exit" can come
+   * before the last of what it wrote has been read (a failing QEMU's
+   * message after its "info:" line), "close" of the pipe cannot.
+   */
+  readonly stderrEnded: Promise<void>;
 
   constructor(readonly child: ChildProcess, readonly commandLine: string, private readonly limit: number, echo?: NodeJS.WritableStream) {
+    const stderr = child.stderr;
+    this.stderrEnded = stderr ? new Promise((resolve) => { stderr.once("close", () => resolve()); }) : Promise.resolve();
     child.stderr?.setEncoding("utf8");
     child.stderr?.on("data", (d: string) => {
       echo?.write(d);
@@ -73,8 +81,8 @@ export function spawnQemu(binary: string, args: readonly string[], o: SpawnQemuO
 
 /**
  * What QEMU itself said went wrong in `stderr`: its lines with the
- * program-name prefix (error_report), prefix removed, without warnings and
- * "terminating on signal" (lines from its children, such as exec:cat's
+ * program-name prefix (error_report), prefix removed, without warnings,
+ * "info:" notes (a socket waiting for its client) and "terminating on signal" (lines from its children, such as exec:cat's
  * shell, do not count), joined with "; "; empty when it said nothing.
  */
 export function qemuSaid(stderr: string): string {
@@ -82,7 +90,7 @@ export function qemuSaid(stderr: string): string {
     .map((l) => l.trim())
     .filter((l) => /^qemu-system-[\w-]+: /.test(l))
     .map((l) => l.replace(/^qemu-system-[\w-]+: /, ""))
-    .filter((l) => !/^warning:|terminating on signal/i.test(l))
+    .filter((l) => !/^warning:|(^|: )info: |terminating on signal/i.test(l))
     .join("; ");
 }
 
